@@ -1,0 +1,1 @@
+"""Sanapaja lessons: the domain (packs, Finnish text, lesson engine, scheduling)."""

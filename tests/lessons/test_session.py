@@ -1,0 +1,243 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lessons.model import ReviewStatus, StepKind
+from lessons.session import (
+    Answer,
+    SessionError,
+    SessionKind,
+    SessionState,
+    answer,
+    skip,
+    start_lesson,
+    start_review,
+)
+from lessons.steps import AnswerKind, Step
+from tests.lessons.engine_pack import engine_pack
+
+
+def right_answer(step: Step) -> Answer:
+    """The answer a learner who knows everything gives."""
+    match step.answer_kind:
+        case AnswerKind.NONE:
+            return Answer()
+        case AnswerKind.CHOICE:
+            return Answer(choice=step.expected[0])
+        case AnswerKind.ORDER:
+            return Answer(order=step.expected)
+        case AnswerKind.PAIRS:
+            return Answer(pairs=dict(pair.split("=") for pair in step.expected))
+        case AnswerKind.SPEECH:
+            return Answer(score=95)
+    raise AssertionError(step.answer_kind)
+
+
+def wrong_answer(step: Step) -> Answer:
+    match step.answer_kind:
+        case AnswerKind.CHOICE:
+            return Answer(choice=next(o.id for o in step.options if o.id not in step.expected))
+        case AnswerKind.ORDER:
+            return Answer(order=tuple(reversed(step.expected)))
+        case AnswerKind.PAIRS:
+            lefts = [pair.split("=")[0] for pair in step.expected]
+            rights = [pair.split("=")[1] for pair in step.expected]
+            return Answer(pairs=dict(zip(lefts, rights[1:] + rights[:1], strict=True)))
+        case AnswerKind.SPEECH:
+            return Answer(score=30)
+    raise AssertionError(step.answer_kind)
+
+
+def run_to_end(state: SessionState) -> SessionState:
+    while not state.finished:
+        assert state.current is not None
+        state, verdict = answer(state, right_answer(state.current))
+        assert verdict.correct
+    return state
+
+
+def test_same_inputs_give_the_same_steps() -> None:
+    pack = engine_pack()
+    first = start_lesson(pack, "siivous", "uk", seed=7)
+    again = start_lesson(pack, "siivous", "uk", seed=7)
+    assert first.to_dict() == again.to_dict()
+    other_seed = start_lesson(pack, "siivous", "uk", seed=8)
+    assert [s.to_dict() for s in other_seed.steps] != [s.to_dict() for s in first.steps]
+
+
+def test_vocabulary_lesson_uses_every_exercise_kind() -> None:
+    state = start_lesson(engine_pack(), "siivous", "uk", seed=1)
+    kinds = {step.kind for step in state.steps}
+    assert {
+        StepKind.PRESENT,
+        StepKind.LISTEN_CHOOSE,
+        StepKind.CHOOSE_TRANSLATION,
+        StepKind.REPEAT,
+        StepKind.MATCH_PAIRS,
+        StepKind.ORDER_WORDS,
+    } <= kinds
+    # every item is presented before it is practised
+    seen: set[str] = set()
+    for step in state.steps:
+        if step.kind is StepKind.PRESENT:
+            assert step.item_ref is not None
+            seen.add(step.item_ref)
+        elif step.item_ref is not None:
+            assert step.item_ref in seen, step
+
+
+def test_fill_gap_is_made_for_two_word_phrases(example_pack: object) -> None:
+    from lessons.model import Pack
+    from lessons.step_plan import plan_lesson
+
+    assert isinstance(example_pack, Pack)
+    steps = plan_lesson(example_pack, example_pack.lesson("siivous"), "ru", seed=3)
+    gaps = [step for step in steps if step.kind is StepKind.FILL_GAP]
+    assert gaps, [step.kind for step in steps]
+    for gap in gaps:
+        assert gap.show_fi is not None and "___" in gap.show_fi
+        right = next(o for o in gap.options if o.id == gap.expected[0])
+        assert right.fi is not None
+        assert gap.show_fi.replace("___", right.fi) == example_pack.items[
+            gap.item_ref.split("/")[1]  # type: ignore[union-attr]
+        ].fi
+
+
+def test_steps_carry_what_a_tablet_or_a_robot_needs() -> None:
+    state = start_lesson(engine_pack(), "siivous", "uk", seed=1)
+    present = state.steps[0]
+    assert present.kind is StepKind.PRESENT
+    assert present.say == "lattia" and present.show_fi == "lattia"
+    assert present.gloss == "підлога" and present.gloss_language == "uk"
+    assert present.gloss_reviewed is False  # the pack's Ukrainian is a draft
+    listen = next(s for s in state.steps if s.kind is StepKind.LISTEN_CHOOSE)
+    assert listen.say and listen.show_fi is None  # heard, not read
+    assert len(listen.options) == 4 and listen.expected[0] in {o.id for o in listen.options}
+    repeat = next(s for s in state.steps if s.kind is StepKind.REPEAT)
+    assert repeat.answer_kind is AnswerKind.SPEECH and repeat.listen_timeout_s > 0
+    assert repeat.max_attempts == 3
+
+
+def test_gloss_falls_back_to_english_and_shows_review_status() -> None:
+    state = start_lesson(engine_pack(uk_status=ReviewStatus.REVIEWED), "siivous", "uk", seed=1)
+    help_step = next(
+        s for s in state.steps if s.kind is StepKind.PRESENT and s.say == "Minä tarvitsen apua."
+    )
+    assert help_step.gloss == "I need help." and help_step.gloss_language == "en"
+    assert help_step.show_spoken == "Mä tarviin apua."
+    floor = state.steps[0]
+    assert floor.gloss_reviewed is True
+
+
+def test_whole_lesson_answered_right_finishes_with_every_step_correct() -> None:
+    state = run_to_end(start_lesson(engine_pack(), "siivous", "en", seed=2))
+    assert state.finished and state.current is None
+    assert len(state.outcomes) == len(state.steps)
+    assert all(outcome.correct and outcome.attempts == 1 for outcome in state.outcomes)
+    with pytest.raises(SessionError):
+        answer(state, Answer())
+
+
+def test_wrong_answer_gets_another_try_then_moves_on() -> None:
+    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    while state.current is not None and state.current.answer_kind is not AnswerKind.CHOICE:
+        state, _ = answer(state, right_answer(state.current))
+    step = state.current
+    assert step is not None and step.max_attempts == 2
+    state, verdict = answer(state, wrong_answer(step))
+    assert not verdict.correct and not verdict.step_done and verdict.attempts_left == 1
+    assert verdict.answer_fi == step.feedback.answer_fi
+    assert state.current is step
+    state, verdict = answer(state, wrong_answer(step))
+    assert verdict.step_done and state.outcomes[-1].correct is False
+    assert state.outcomes[-1].attempts == 2
+
+
+def test_speech_steps_take_a_score_or_tolerant_text() -> None:
+    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    while state.current is not None and not (
+        state.current.kind is StepKind.REPEAT and state.current.say == "Minä tarvitsen apua."
+    ):
+        state, _ = answer(state, right_answer(state.current))
+    assert state.current is not None
+    _, verdict = answer(state, Answer(text="  tarvitsen APUA "))
+    assert verdict.correct and verdict.matched == "Tarvitsen apua."
+    _, verdict = answer(state, Answer(text="Mä tarviin apua."))
+    assert not verdict.correct  # a repeat step is scored on the standard form
+    after, verdict = answer(state, Answer(score=55))
+    assert not verdict.correct and after.best_score == 55 and after.attempts == 1
+    after, verdict = answer(after, Answer(score=80))
+    assert verdict.correct and after.outcomes[-1].score == 80
+
+
+def test_dialogue_accepts_the_spoken_form_and_names_speakers() -> None:
+    state = start_lesson(engine_pack(), "aamu", "en", seed=1)
+    turns = [s for s in state.steps if s.kind is StepKind.DIALOGUE_TURN]
+    assert [t.answer_kind for t in turns] == [AnswerKind.NONE, AnswerKind.SPEECH]
+    assert turns[0].speaker == "instructor" and turns[1].speaker == "learner"
+    while state.current is not None and state.current.answer_kind is not AnswerKind.SPEECH:
+        state, _ = answer(state, right_answer(state.current))
+    _, verdict = answer(state, Answer(text="mä tarviin apua"))
+    assert verdict.correct
+
+
+def test_pronunciation_lesson_drills_the_minimal_pair() -> None:
+    state = start_lesson(engine_pack(), "aanteet", "en", seed=1)
+    drills = [s for s in state.steps if s.kind is StepKind.MINIMAL_PAIR]
+    assert len(drills) == 3
+    for drill in drills:
+        assert {o.fi for o in drill.options} == {"tuli", "tuuli"}
+        assert drill.show_fi is None and drill.rate < 1.0
+        said = next(o for o in drill.options if o.id == drill.expected[0])
+        assert drill.say == said.fi
+    assert {s.say for s in state.steps if s.kind is StepKind.REPEAT} == {"tuli", "tuuli"}
+
+
+def test_bad_answers_are_refused_clearly() -> None:
+    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    while state.current is not None and state.current.answer_kind is not AnswerKind.CHOICE:
+        state, _ = answer(state, right_answer(state.current))
+    with pytest.raises(SessionError, match="not one of"):
+        answer(state, Answer(choice="no-such-option"))
+    with pytest.raises(SessionError, match="needs a choice"):
+        answer(state, Answer(score=90))
+    while state.current is not None and state.current.answer_kind is not AnswerKind.SPEECH:
+        state, _ = answer(state, right_answer(state.current))
+    with pytest.raises(SessionError, match="between 0 and 100"):
+        answer(state, Answer(score=101))
+
+
+def test_state_survives_json_and_resumes_exactly() -> None:
+    state = start_lesson(engine_pack(), "siivous", "uk", seed=5)
+    for _ in range(7):
+        assert state.current is not None
+        state, _ = answer(state, right_answer(state.current))
+    assert state.current is not None
+    state, _ = answer(state, wrong_answer(state.current))
+    restored = SessionState.from_dict(json.loads(json.dumps(state.to_dict())))
+    assert restored == state
+    assert run_to_end(restored) == run_to_end(state)
+
+
+def test_unknown_schema_is_refused() -> None:
+    data = start_lesson(engine_pack(), "siivous", "uk", seed=5).to_dict()
+    data["schema"] = 99
+    with pytest.raises(SessionError, match="schema"):
+        SessionState.from_dict(data)
+
+
+def test_skip_counts_as_not_known() -> None:
+    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = skip(state)
+    assert state.position == 1 and state.outcomes[0].skipped
+
+
+def test_review_session_over_several_packs() -> None:
+    packs = {"a": engine_pack("a"), "b": engine_pack("b")}
+    state = start_review(packs, ["a/lattia", "b/tuuli", "c/missing", "a/missing"], "uk", 1)
+    assert state.kind is SessionKind.REVIEW
+    assert [s.item_ref for s in state.steps] == ["a/lattia", "a/lattia", "b/tuuli", "b/tuuli"]
+    assert {s.kind for s in state.steps} == {StepKind.REVIEW}
+    assert [s.answer_kind for s in state.steps[:2]] == [AnswerKind.CHOICE, AnswerKind.SPEECH]

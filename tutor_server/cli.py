@@ -1,0 +1,168 @@
+"""The `sanapaja` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from lessons.loader import LoadResult, load_pack
+from lessons.model import SUPPORT_LANGUAGES
+from lessons.pack_discovery import find_pack_folders
+from lessons.pack_skeleton import skeleton_files
+from lessons.pack_stats import pack_stats
+from lessons.validation import spellcheck_pack
+
+DEFAULT_CONTENT = Path("content")
+PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+
+
+@click.group()
+def main() -> None:
+    """Sanapaja: workplace Finnish micro-lessons."""
+
+
+def _pack_folders(paths: tuple[Path, ...]) -> list[Path]:
+    folders, missing = find_pack_folders(list(paths) or [DEFAULT_CONTENT])
+    for message in missing:
+        click.echo(f"error: {message}", err=True)
+    if missing:
+        sys.exit(1)
+    return folders
+
+
+@main.command()
+@PATHS
+@click.option("--spell", is_flag=True, help="Also check every Finnish string with Voikko.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def validate(paths: tuple[Path, ...], spell: bool, strict: bool) -> None:
+    """Check lesson packs (default: ./content) and report every problem.
+
+    PATHS are pack folders or folders of packs. Exits 1 when any pack has errors.
+    """
+    checker = None
+    if spell:
+        from lessons.spelling import VOIKKO_INSTALL_HINT, open_spell_checker
+
+        checker = open_spell_checker()
+        if checker is None:
+            click.echo(VOIKKO_INSTALL_HINT, err=True)
+            sys.exit(1)
+    failed = False
+    for folder in _pack_folders(paths):
+        result = load_pack(folder)
+        problems = list(result.problems)
+        if checker is not None and result.pack is not None:
+            problems.extend(spellcheck_pack(result.pack, checker))
+        for problem in problems:
+            click.echo(str(problem))
+        errors = sum(1 for p in problems if p.severity == "error")
+        warnings = len(problems) - errors
+        failed = failed or errors > 0 or (strict and warnings > 0)
+        click.echo(_summary(folder, result, errors, warnings))
+    sys.exit(1 if failed else 0)
+
+
+def _summary(folder: Path, result: LoadResult, errors: int, warnings: int) -> str:
+    if result.pack is None:
+        return f"{folder}: cannot be loaded ({errors} errors)"
+    pack = result.pack
+    size = f"{len(pack.lessons)} lessons, {len(pack.items)} items"
+    if not errors and not warnings:
+        return f"{folder}: ok ({pack.id} {pack.version}: {size})"
+    return f"{folder}: {errors} errors, {warnings} warnings ({size})"
+
+
+@main.group()
+def pack() -> None:
+    """Create and inspect lesson packs."""
+
+
+@pack.command("new")
+@click.argument("pack_id")
+@click.option(
+    "--dir",
+    "parent",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    help="Folder to create the pack in.",
+)
+@click.option(
+    "--languages",
+    default="en,uk",
+    show_default=True,
+    help=f"Support languages, comma-separated, from: {', '.join(SUPPORT_LANGUAGES)}.",
+)
+def pack_new(pack_id: str, parent: Path, languages: str) -> None:
+    """Create a new, valid pack skeleton PACK_ID to start writing from."""
+    from lessons.loader import ID_PATTERN
+
+    if not ID_PATTERN.match(pack_id):
+        raise click.UsageError(
+            f"{pack_id!r} is not a valid id: use lower-case ASCII letters, digits, '-' and '_'"
+        )
+    chosen = [language.strip() for language in languages.split(",") if language.strip()]
+    try:
+        files = skeleton_files(pack_id, chosen)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    folder = parent / pack_id
+    if folder.exists():
+        raise click.ClickException(f"{folder} already exists; choose another id or folder")
+    for relative, text in files.items():
+        target = folder / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    click.echo(f"Created {folder}. Edit it, then run: sanapaja validate --spell {folder}")
+
+
+@pack.command("stats")
+@PATHS
+@click.option("--json", "as_json", is_flag=True, help="One JSON document for scripts.")
+def pack_stats_command(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Lessons, items, dialogue and pronunciation lessons, languages per pack."""
+    rows = []
+    failed = False
+    for folder in _pack_folders(paths):
+        result = load_pack(folder)
+        if result.pack is None:
+            click.echo(f"{folder}: cannot be loaded; run sanapaja validate {folder}", err=True)
+            failed = True
+            continue
+        rows.append(pack_stats(result.pack))
+    if as_json:
+        click.echo(json.dumps([row.to_dict() for row in rows], ensure_ascii=False, indent=2))
+    else:
+        header = (
+            "pack",
+            "version",
+            "lessons",
+            "items",
+            "dialogue",
+            "pronunc.",
+            "safety",
+            "languages",
+        )
+        table = [header] + [
+            (
+                row.id,
+                row.version,
+                str(row.lessons),
+                str(row.items),
+                str(row.dialogue_lessons),
+                str(row.pronunciation_lessons),
+                str(row.safety_items),
+                " ".join(f"{lang}:{status}" for lang, status in row.languages.items()),
+            )
+            for row in rows
+        ]
+        widths = [max(len(line[col]) for line in table) for col in range(len(header))]
+        for line in table:
+            click.echo(
+                "  ".join(
+                    cell.ljust(width) for cell, width in zip(line, widths, strict=True)
+                ).rstrip()
+            )
+    sys.exit(1 if failed else 0)
