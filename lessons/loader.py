@@ -340,6 +340,7 @@ def _read_header(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
         "authors": authors,
         "languages": languages,
         "spelling_allowlist": allowlist,
+        "source": SourceRef(path, data.line, dict(data.key_lines)),
     }
 
 
@@ -488,7 +489,7 @@ def _read_lesson(file: Path, path: str, log: ProblemLog, items: dict[str, Item])
         dialogue=tuple(dialogue),
         minimal_pairs=tuple(pairs),
         steps=steps,
-        source=SourceRef(path, data.line),
+        source=SourceRef(path, data.line, dict(data.key_lines)),
     )
 
 
@@ -552,7 +553,7 @@ def _read_item(reader: _Reader, fields: YamlMap, key: str) -> Item | None:
         priority=priority or Priority.NORMAL,
         confusables=reader.texts(fields, "confusables", key),
         not_confusables=reader.texts(fields, "not_confusables", key),
-        source=SourceRef(reader.path, fields.line),
+        source=SourceRef(reader.path, fields.line, dict(fields.key_lines)),
     )
 
 
@@ -621,7 +622,7 @@ def _read_dialogue(reader: _Reader, data: YamlMap) -> list[DialogueTurn]:
                 translations=translations,
                 spoken=spoken,
                 accept=accept,
-                source=SourceRef(reader.path, fields.line),
+                source=SourceRef(reader.path, fields.line, dict(fields.key_lines)),
             )
         )
     return turns
@@ -670,5 +671,13 @@ def _read_steps(reader: _Reader, data: YamlMap) -> tuple[StepSpec, ...] | None:
         options = reader.texts(fields, "options", key)
         if kind is None:
             continue
-        steps.append(StepSpec(kind, item, turn, options, SourceRef(reader.path, fields.line)))
+        steps.append(
+            StepSpec(
+                kind,
+                item,
+                turn,
+                options,
+                SourceRef(reader.path, fields.line, dict(fields.key_lines)),
+            )
+        )
     return tuple(steps)

@@ -60,10 +60,14 @@ class StepKind(StrEnum):
 
 @dataclass(frozen=True)
 class SourceRef:
-    """Where a thing was written: the pack-relative file and its line."""
+    """Where a thing was written: its file, its line, and the line of each of its keys."""
 
     path: str
     line: int | None = None
+    key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
+
+    def line_of(self, key: str) -> int | None:
+        return self.key_lines.get(key, self.line)
 
 
 _NOWHERE = SourceRef("")
@@ -176,6 +180,7 @@ class Pack:
     description: Mapping[str, str] = field(default_factory=dict)
     spelling_allowlist: Mapping[str, str] = field(default_factory=dict)
     root: Path | None = field(default=None, compare=False)
+    source: SourceRef = field(default=_NOWHERE, compare=False)
 
     def item(self, item_id: str) -> Item:
         return self.items[item_id]

@@ -44,7 +44,7 @@ def skeleton_files(pack_id: str, languages: list[str]) -> dict[str, str]:
     if unknown or "en" not in languages:
         raise ValueError(f"languages must include en and be among {', '.join(SUPPORT_LANGUAGES)}")
     # The id stands in for the title until the author names the pack in each language.
-    title = {"fi": pack_id, **{lang: pack_id for lang in languages}}
+    title = {"fi": "Uusi paketti", **{lang: pack_id for lang in languages}}
     lesson_title = {
         "fi": "Ensimmäinen oppitunti",
         **{lang: _FIRST_LESSON[lang] for lang in languages},

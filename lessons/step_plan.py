@@ -291,7 +291,11 @@ def _vocabulary_steps(planner: _Planner, items: list[Item]) -> list[Step]:
                 else planner.choose_translation(item, items)
             )
             practice.append(recognise)
-            build = planner.order_words(item) or planner.fill_gap(item, items)
+            # Phrases alternate between building the sentence and filling its gap.
+            if (start + index) % 2 == 0:
+                build = planner.order_words(item) or planner.fill_gap(item, items)
+            else:
+                build = planner.fill_gap(item, items) or planner.order_words(item)
             if build is not None:
                 practice.append(build)
             practice.append(planner.repeat(item))

@@ -55,19 +55,26 @@ def validate_pack(pack: Pack) -> list[Problem]:
 
 
 def _error(log: ProblemLog, where: SourceRef, key: str, message: str) -> None:
-    log.error(where.path, where.line, key, message)
+    log.error(where.path, where.line_of(_last_key(key)), key, message)
 
 
 def _warning(log: ProblemLog, where: SourceRef, key: str, message: str) -> None:
-    log.warning(where.path, where.line, key, message)
+    log.warning(where.path, where.line_of(_last_key(key)), key, message)
 
 
-def _pack_file(pack: Pack) -> str:
-    return str(pack.root / PACK_FILE) if pack.root else PACK_FILE
+def _last_key(key: str) -> str:
+    """The key within its own mapping: 'item x.accept[0]' → 'accept', 'steps[2].item' → 'item'."""
+    return key.rsplit(".", 1)[-1].split("[", 1)[0].split(" ", 1)[0]
+
+
+def _pack_source(pack: Pack) -> SourceRef:
+    if pack.source.path:
+        return pack.source
+    return SourceRef(str(pack.root / PACK_FILE) if pack.root else PACK_FILE)
 
 
 def _check_header(pack: Pack, log: ProblemLog) -> None:
-    where = SourceRef(_pack_file(pack))
+    where = _pack_source(pack)
     if pack.root is not None and pack.id != pack.root.name:
         _warning(log, where, "id", f"pack id {pack.id!r} differs from its folder name")
     if len(pack.languages) < 2:
@@ -200,6 +207,7 @@ def _check_steps(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:
         if (
             step.kind is StepKind.MINIMAL_PAIR
             and not step.options
+            and step.item is not None
             and step.item in pack.items
             and not pack.items[step.item].confusables
         ):
@@ -324,7 +332,7 @@ def _check_conflicting_duplicates(pack: Pack, log: ProblemLog) -> None:
 
 def _finnish_strings(pack: Pack) -> Iterator[tuple[str, SourceRef, str]]:
     """Every standard-Finnish and spoken string of the pack, with where it stands."""
-    header = SourceRef(_pack_file(pack))
+    header = _pack_source(pack)
     if "fi" in pack.title:
         yield pack.title["fi"], header, "title.fi"
     for item in pack.items.values():
@@ -371,7 +379,7 @@ def spellcheck_pack(pack: Pack, checker: WordChecker) -> list[Problem]:
         if word.casefold() not in used:
             _warning(
                 log,
-                SourceRef(_pack_file(pack)),
+                _pack_source(pack),
                 f"spelling_allowlist.{word}",
                 "not needed: no misspelling in the pack uses it",
             )

@@ -41,11 +41,14 @@ def test_validate_reports_every_problem_and_exits_1(
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert any(
-        line.startswith(f"{broken}/pack.yaml:2: version:") and "'x' is not a version" in line
+        line.startswith(f"{broken}/pack.yaml:3: version:") and "'x' is not a version" in line
         for line in lines
     ), lines
-    assert any("01-siivous.yaml:8: level: 'A9' is not one of" in line for line in lines), lines
-    assert any("'kiitoss' is not in the Finnish dictionary" in line for line in lines), lines
+    assert any("01-siivous.yaml:10: level: 'A9' is not one of" in line for line in lines), lines
+    assert any(
+        "01-siivous.yaml:26: item kiitos.fi: 'kiitoss' is not in the Finnish dictionary" in line
+        for line in lines
+    ), lines
     assert lines[-1].startswith(f"{broken}: ")
     assert "errors" in lines[-1]
 
