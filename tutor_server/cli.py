@@ -44,11 +44,11 @@ def validate(paths: tuple[Path, ...], spell: bool, strict: bool) -> None:
     """
     checker = None
     if spell:
-        from lessons.spelling import VOIKKO_INSTALL_HINT, open_spell_checker
+        from lessons.spelling import INSTALL_HINT, open_spell_checker
 
         checker = open_spell_checker()
         if checker is None:
-            click.echo(VOIKKO_INSTALL_HINT, err=True)
+            click.echo(INSTALL_HINT, err=True)
             sys.exit(1)
     failed = False
     for folder in _pack_folders(paths):

@@ -99,10 +99,9 @@ def test_fill_gap_is_made_for_two_word_phrases(example_pack: object) -> None:
     for gap in gaps:
         assert gap.show_fi is not None and "___" in gap.show_fi
         right = next(o for o in gap.options if o.id == gap.expected[0])
-        assert right.fi is not None
-        assert gap.show_fi.replace("___", right.fi) == example_pack.items[
-            gap.item_ref.split("/")[1]  # type: ignore[union-attr]
-        ].fi
+        assert right.fi is not None and gap.item_ref is not None
+        item_id = gap.item_ref.split("/")[1]
+        assert gap.show_fi.replace("___", right.fi) == example_pack.items[item_id].fi
 
 
 def test_steps_carry_what_a_tablet_or_a_robot_needs() -> None:
