@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,3 +39,16 @@ def example_pack(doc_example_dir: Path) -> Pack:
     assert result.pack is not None, [str(p) for p in result.problems]
     assert not result.problems, [str(p) for p in result.problems]
     return result.pack
+
+
+@pytest.fixture(scope="session", autouse=True)
+def tts_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Speech rendered by tests goes to a temporary cache, not the user's."""
+    folder = tmp_path_factory.mktemp("tts-cache")
+    previous = os.environ.get("SANAPAJA_TTS_CACHE")
+    os.environ["SANAPAJA_TTS_CACHE"] = str(folder)
+    yield folder
+    if previous is None:
+        os.environ.pop("SANAPAJA_TTS_CACHE", None)
+    else:
+        os.environ["SANAPAJA_TTS_CACHE"] = previous

@@ -11,6 +11,7 @@ import click
 from lessons.loader import LoadResult, load_pack
 from lessons.model import SUPPORT_LANGUAGES
 from lessons.pack_discovery import find_pack_folders
+from lessons.pack_phrases import pack_phrases
 from lessons.pack_skeleton import skeleton_files
 from lessons.pack_stats import pack_stats
 from lessons.validation import spellcheck_pack
@@ -166,3 +167,130 @@ def pack_stats_command(paths: tuple[Path, ...], as_json: bool) -> None:
                 ).rstrip()
             )
     sys.exit(1 if failed else 0)
+
+
+@main.group()
+def speech() -> None:
+    """Speak Finnish and score pronunciation, offline."""
+
+
+@speech.command("say")
+@click.argument("text")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option("--rate", type=click.IntRange(60, 400), default=None, help="Words per minute.")
+@click.option("--voice", "variant", default=None, help="espeak-ng variant, e.g. m3 or f2.")
+@click.option("--pitch", type=click.IntRange(0, 100), default=None)
+def speech_say(
+    text: str, output: Path, rate: int | None, variant: str | None, pitch: int | None
+) -> None:
+    """Render TEXT in Finnish to a WAV file."""
+    from speech.tts import DEFAULT_PITCH, DEFAULT_RATE, TextToSpeech, TtsError, Voice
+
+    voice = Voice(variant, rate or DEFAULT_RATE, DEFAULT_PITCH if pitch is None else pitch)
+    try:
+        data = TextToSpeech().render_bytes(text, voice)
+    except TtsError as exc:
+        raise click.ClickException(str(exc)) from exc
+    output.write_bytes(data)
+    click.echo(f"Wrote {output}")
+
+
+@speech.command("score")
+@click.option("--target", required=True, help="The Finnish the learner was asked to say.")
+@click.option(
+    "--pack",
+    "pack_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A pack whose confusables and native recordings of the target are used.",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+def speech_score(
+    target: str, pack_path: Path | None, as_json: bool, files: tuple[Path, ...]
+) -> None:
+    """Score each WAV FILE as an attempt at --target (references load once)."""
+    from lessons.normalize import normalize_answer
+    from lessons.spelling import open_spell_checker
+    from speech.audio import AudioFormatError
+    from speech.scoring import PronunciationScorer
+    from speech.tts import TextToSpeech, TtsError
+    from speech.vosk_recognizer import ModelLoadError, configured_recognizer
+
+    confusables: list[str] = []
+    recordings: list[bytes] = []
+    if pack_path is not None:
+        result = load_pack(pack_path)
+        if result.pack is None:
+            raise click.ClickException(f"cannot load {pack_path}; run sanapaja validate on it")
+        wanted = normalize_answer(target)
+        for item in result.pack.items.values():
+            if normalize_answer(item.fi) == wanted:
+                confusables += [result.pack.items[c].fi for c in item.confusables]
+                recordings += [(pack_path / r).read_bytes() for r in item.recordings]
+    checker = open_spell_checker()
+    try:
+        scorer = PronunciationScorer(
+            TextToSpeech(),
+            is_word=checker.is_word if checker else None,
+            recognizer=configured_recognizer(),
+        )
+        scorer.model(target, confusables, recordings)
+    except (ModelLoadError, TtsError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    failed = False
+    for file in files:
+        try:
+            outcome = scorer.score(file.read_bytes(), target, confusables, recordings)
+        except (OSError, AudioFormatError) as exc:
+            failed = True
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            if as_json:
+                click.echo(json.dumps({"file": str(file), "error": reason}, ensure_ascii=False))
+            else:
+                click.echo(f"{file}: error: {reason}")
+            continue
+        if as_json:
+            click.echo(json.dumps({"file": str(file), **outcome.to_dict()}, ensure_ascii=False))
+            continue
+        heard = f", heard as {outcome.heard_as!r}" if outcome.heard_as else ""
+        click.echo(f"{file}: {outcome.verdict} {outcome.score}/100{heard}")
+        for segment in outcome.segments:
+            if not segment.ok:
+                click.echo(f"  {segment.sound}: too {segment.heard} (should be {segment.expected})")
+    sys.exit(1 if failed else 0)
+
+
+@main.group()
+def tts() -> None:
+    """Pre-render the tutor's Finnish speech."""
+
+
+@tts.command("render")
+@PATHS
+def tts_render(paths: tuple[Path, ...]) -> None:
+    """Render every phrase of the packs (default: ./content); only what changed is new."""
+    from speech.tts import SLOW_RATE, TextToSpeech, TtsError, Voice
+
+    texts: set[str] = set()
+    for folder in _pack_folders(paths):
+        result = load_pack(folder)
+        if result.pack is None:
+            raise click.ClickException(f"cannot load {folder}; run sanapaja validate on it")
+        texts.update(pack_phrases(result.pack))
+    engine = TextToSpeech()
+    voices = (Voice(), Voice(rate=SLOW_RATE))
+    jobs = [(text, voice) for text in sorted(texts) for voice in voices]
+    rendered = 0
+    with click.progressbar(jobs, label="Rendering speech", show_pos=True) as bar:
+        for text, voice in bar:
+            if engine.is_cached(text, voice):
+                continue
+            try:
+                engine.render(text, voice)
+            except TtsError as exc:
+                raise click.ClickException(str(exc)) from exc
+            rendered += 1
+    click.echo(
+        f"{len(jobs)} renderings of {len(texts)} phrases: {rendered} new, "
+        f"{len(jobs) - rendered} cached in {engine.cache_dir}"
+    )

@@ -1,0 +1,1 @@
+"""Sanapaja speech: Finnish text to speech, audio checks and pronunciation scoring, offline."""
