@@ -51,7 +51,11 @@ def test_learner_voices_are_not_reference_voices() -> None:
     [("tuli", "tuuli", "u"), ("tuuli", "tuli", "uu"), ("kukka", "kuka", "kk")],
 )
 def test_a_length_error_is_caught_and_named(
-    scorer: PronunciationScorer, tts: TextToSpeech, voice: Voice, target: str, neighbour: str,
+    scorer: PronunciationScorer,
+    tts: TextToSpeech,
+    voice: Voice,
+    target: str,
+    neighbour: str,
     sound: str,
 ) -> None:
     right = scorer.score(learner(tts, target, voice), target)
