@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from lessons.consistency import check_across_packs
 from lessons.loader import LoadResult, load_pack
 from lessons.model import SUPPORT_LANGUAGES
 from lessons.pack_discovery import find_pack_folders
@@ -52,8 +53,11 @@ def validate(paths: tuple[Path, ...], spell: bool, strict: bool) -> None:
             click.echo(INSTALL_HINT, err=True)
             sys.exit(1)
     failed = False
+    loaded = []
     for folder in _pack_folders(paths):
         result = load_pack(folder)
+        if result.pack is not None:
+            loaded.append(result.pack)
         problems = list(result.problems)
         if checker is not None and result.pack is not None:
             problems.extend(spellcheck_pack(result.pack, checker))
@@ -63,6 +67,13 @@ def validate(paths: tuple[Path, ...], spell: bool, strict: bool) -> None:
         warnings = len(problems) - errors
         failed = failed or errors > 0 or (strict and warnings > 0)
         click.echo(_summary(folder, result, errors, warnings))
+    if len(loaded) > 1:
+        across = check_across_packs(loaded)
+        for problem in across:
+            click.echo(str(problem))
+        failed = failed or (strict and bool(across))
+        if across:
+            click.echo(f"across packs: {len(across)} warnings")
     sys.exit(1 if failed else 0)
 
 
