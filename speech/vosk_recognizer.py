@@ -9,6 +9,7 @@ neighbours and the model's unknown-word token. Words the model does not know are
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -135,6 +136,9 @@ class VoskRecognizer:
 
 _SHARED: dict[Path, VoskRecognizer] = {}
 _SHARED_LOCK = threading.Lock()
+# Free the models while the vosk module still exists; at interpreter exit its __del__
+# would otherwise run after the module's globals are gone and print a traceback.
+atexit.register(_SHARED.clear)
 
 
 def shared_recognizer(model_path: Path) -> VoskRecognizer:
