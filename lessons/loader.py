@@ -40,7 +40,7 @@ from lessons.model import (
 )
 from lessons.problems import Problem, ProblemLog, Severity
 from lessons.validation import validate_pack
-from lessons.yaml_source import YamlList, YamlMap, read_yaml_file
+from lessons.yaml_source import YamlList, YamlMap, key_lines, read_yaml_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 VERSION_PATTERN = re.compile(r"^\d+(?:\.\d+){0,2}$")
@@ -340,21 +340,23 @@ def _read_header(folder: Path, log: ProblemLog) -> dict[str, Any] | None:
         "authors": authors,
         "languages": languages,
         "spelling_allowlist": allowlist,
-        "source": SourceRef(path, data.line, dict(data.key_lines)),
+        "source": SourceRef(path, data.line, key_lines(data)),
     }
 
 
 def _read_levels(reader: _Reader, data: YamlMap) -> tuple[CefrLevel, ...]:
     levels: list[CefrLevel] = []
     entries = reader.texts(data, "levels", "")
-    if "levels" not in data:
-        reader.error(data.line, "levels", "is required (CEFR levels, e.g. [A1, A2])")
+    if not entries and not any(p.key.startswith("levels") for p in reader.log.errors):
+        reader.error(data.line_of("levels"), "levels", "give the CEFR levels, e.g. [A1, A2]")
+    raw = data.get("levels")
     for index, text in enumerate(entries):
         try:
             levels.append(CefrLevel(text.upper()))
         except ValueError:
+            line = raw.line_of(index) if isinstance(raw, YamlList) else data.line_of("levels")
             reader.error(
-                data.line_of("levels"),
+                line,
                 f"levels[{index}]",
                 f"{text!r} is not a CEFR level (A1, A2, B1, B2, C1, C2)",
             )
@@ -363,9 +365,9 @@ def _read_levels(reader: _Reader, data: YamlMap) -> tuple[CefrLevel, ...]:
 
 def _read_authors(reader: _Reader, data: YamlMap) -> tuple[Author, ...]:
     authors: list[Author] = []
-    if "authors" not in data:
-        reader.error(data.line, "authors", "is required (at least one author)")
     entries = reader.sequence(data, "authors", "")
+    if not entries and not isinstance(data.get("authors"), str | int | YamlMap):
+        reader.error(data.line_of("authors"), "authors", "name at least one author")
     for index, entry in enumerate(entries):
         key = f"authors[{index}]"
         if isinstance(entry, str):
@@ -437,6 +439,14 @@ def _read_lessons(folder: Path, log: ProblemLog) -> tuple[list[Lesson], dict[str
         log.error(_display(folder, LESSONS_DIR), None, "", "missing lessons/ folder")
         return lessons, items
     files = sorted(p for p in lessons_dir.iterdir() if p.suffix in (".yaml", ".yml"))
+    for other in sorted(lessons_dir.iterdir()):
+        if other not in files and not other.name.startswith("."):
+            log.warning(
+                _display(folder, f"{LESSONS_DIR}/{other.name}"),
+                None,
+                "",
+                "ignored: lesson files end in .yaml",
+            )
     if not files:
         log.error(_display(folder, LESSONS_DIR), None, "", "no lesson files (lessons/*.yaml)")
     for file in files:
@@ -489,7 +499,7 @@ def _read_lesson(file: Path, path: str, log: ProblemLog, items: dict[str, Item])
         dialogue=tuple(dialogue),
         minimal_pairs=tuple(pairs),
         steps=steps,
-        source=SourceRef(path, data.line, dict(data.key_lines)),
+        source=SourceRef(path, data.line, key_lines(data)),
     )
 
 
@@ -553,7 +563,7 @@ def _read_item(reader: _Reader, fields: YamlMap, key: str) -> Item | None:
         priority=priority or Priority.NORMAL,
         confusables=reader.texts(fields, "confusables", key),
         not_confusables=reader.texts(fields, "not_confusables", key),
-        source=SourceRef(reader.path, fields.line, dict(fields.key_lines)),
+        source=SourceRef(reader.path, fields.line, key_lines(fields)),
     )
 
 
@@ -622,7 +632,7 @@ def _read_dialogue(reader: _Reader, data: YamlMap) -> list[DialogueTurn]:
                 translations=translations,
                 spoken=spoken,
                 accept=accept,
-                source=SourceRef(reader.path, fields.line, dict(fields.key_lines)),
+                source=SourceRef(reader.path, fields.line, key_lines(fields)),
             )
         )
     return turns
@@ -677,7 +687,7 @@ def _read_steps(reader: _Reader, data: YamlMap) -> tuple[StepSpec, ...] | None:
                 item,
                 turn,
                 options,
-                SourceRef(reader.path, fields.line, dict(fields.key_lines)),
+                SourceRef(reader.path, fields.line, key_lines(fields)),
             )
         )
     return tuple(steps)

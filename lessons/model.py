@@ -67,7 +67,18 @@ class SourceRef:
     key_lines: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     def line_of(self, key: str) -> int | None:
-        return self.key_lines.get(key, self.line)
+        """The line of ``key`` or, failing that, of the nearest key path it contains.
+
+        Keys in messages carry context (``item lattia.translations.ru``, ``dialogue[2].fi``)
+        that the recorded paths may not: try every run of its parts, longest first.
+        """
+        parts = key.replace("[", ".[").split(".")
+        for length in range(len(parts), 0, -1):
+            for start in range(len(parts) - length + 1):
+                candidate = ".".join(parts[start : start + length]).replace(".[", "[")
+                if candidate in self.key_lines:
+                    return self.key_lines[candidate]
+        return self.line
 
 
 _NOWHERE = SourceRef("")

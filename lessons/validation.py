@@ -22,6 +22,7 @@ from lessons.model import (
 from lessons.normalize import normalize_answer
 from lessons.problems import Problem, ProblemLog
 
+MAX_PAIR_CHARS = 40
 PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".svg", ".webp"})
 RECORDING_SUFFIXES = frozenset({".wav"})
 STEPS_NEEDING_ITEM = frozenset(
@@ -55,16 +56,11 @@ def validate_pack(pack: Pack) -> list[Problem]:
 
 
 def _error(log: ProblemLog, where: SourceRef, key: str, message: str) -> None:
-    log.error(where.path, where.line_of(_last_key(key)), key, message)
+    log.error(where.path, where.line_of(key), key, message)
 
 
 def _warning(log: ProblemLog, where: SourceRef, key: str, message: str) -> None:
-    log.warning(where.path, where.line_of(_last_key(key)), key, message)
-
-
-def _last_key(key: str) -> str:
-    """The key within its own mapping: 'item x.accept[0]' → 'accept', 'steps[2].item' → 'item'."""
-    return key.rsplit(".", 1)[-1].split("[", 1)[0].split(" ", 1)[0]
+    log.warning(where.path, where.line_of(key), key, message)
 
 
 def _pack_source(pack: Pack) -> SourceRef:
@@ -164,7 +160,9 @@ def _check_minimal_pairs(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:
         if missing:
             continue
         first, second = pack.items[first_id].fi, pack.items[second_id].fi
-        neighbours = {n.text for n in length_neighbours(first.lower())}
+        # Pairs are words or short phrases; finding neighbours of long text is slow.
+        short = max(len(first), len(second)) <= MAX_PAIR_CHARS
+        neighbours = {n.text for n in length_neighbours(first.lower())} if short else set()
         if second.lower() not in neighbours:
             _warning(
                 log,
@@ -230,6 +228,20 @@ def _check_item(pack: Pack, item: Item, log: ProblemLog) -> None:
             _error(log, where, f"{key}.confusables", f"no item with id {confusable!r} in this pack")
         elif confusable == item.id:
             _error(log, where, f"{key}.confusables", "an item cannot be confused with itself")
+    if item.not_confusables:
+        from lessons.minimal_pairs import length_neighbours
+
+        short = len(item.fi) <= MAX_PAIR_CHARS
+        neighbours = {n.text for n in length_neighbours(item.fi.lower())} if short else set()
+        for form in item.not_confusables:
+            if form.lower() not in neighbours:
+                _error(
+                    log,
+                    where,
+                    f"{key}.not_confusables",
+                    f"{form!r} is not a length neighbour of {item.fi!r}, so there is "
+                    "nothing to leave out",
+                )
     normal = normalize_answer(item.fi)
     for accepted in item.accept:
         if normalize_answer(accepted) == normal:

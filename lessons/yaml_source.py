@@ -4,7 +4,7 @@ Values come back as plain Python data that remembers where it stood in the file:
 mappings are :class:`YamlMap` (with the line of every key) and sequences are
 :class:`YamlList` (with the line of every entry). Finnish words such as ``on``, ``ei``,
 ``no`` and ``yes`` and times such as ``1:30`` stay strings: only ``true``/``false``,
-``null``/``~``, plain decimal numbers and strings are recognised.
+``null``/``~``, whole numbers and strings are recognised; ``12.30`` and ``1.10`` stay text.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ MAX_FILE_BYTES = 2_000_000
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
 _NULL = "tag:yaml.org,2002:null"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -46,11 +45,10 @@ PackYamlLoader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 PackYamlLoader.add_implicit_resolver(_BOOL, re.compile(r"^(?:true|false)$"), list("tf"))
-PackYamlLoader.add_implicit_resolver(_INT, re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+# Whole numbers only, and none with leading zeros: "007" is an id and "12.30" or "1.10" a
+# time or a version, so anything else that looks like a number stays text as written.
 PackYamlLoader.add_implicit_resolver(
-    _FLOAT,
-    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"),
-    list("-+0123456789."),
+    _INT, re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789")
 )
 
 
@@ -78,6 +76,22 @@ class YamlList(list[Any]):
         return self.item_lines[index] if 0 <= index < len(self.item_lines) else self.line
 
 
+def key_lines(value: Any, prefix: str = "") -> dict[str, int]:
+    """The line of every key path below ``value``: ``title.uk``, ``items[2]``, ``items[2].fi``."""
+    lines: dict[str, int] = {}
+    if isinstance(value, YamlMap):
+        for key, child in value.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            lines[path] = value.line_of(key)
+            lines.update(key_lines(child, path))
+    elif isinstance(value, YamlList):
+        for index, child in enumerate(value):
+            path = f"{prefix}[{index}]"
+            lines[path] = value.line_of(index)
+            lines.update(key_lines(child, path))
+    return lines
+
+
 class _Builder:
     def __init__(self, path: str, log: ProblemLog) -> None:
         self.path = path
@@ -99,6 +113,9 @@ class _Builder:
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, key, line)
         inner = ancestors | {id(node)}
+        if node.tag not in (_SEQ, _MAP):
+            self.log.error(self.path, line, key, f"unsupported YAML tag {node.tag!r}; remove it")
+            return None
         if isinstance(node, yaml.SequenceNode):
             seq = YamlList(line)
             for index, child in enumerate(node.value):
@@ -119,11 +136,11 @@ class _Builder:
             if tag == _NULL:
                 return None
             if tag == _BOOL:
+                if text not in ("true", "false"):
+                    raise ValueError(text)
                 return text == "true"
             if tag == _INT:
                 return int(text)
-            if tag == _FLOAT:
-                return float(text)
         except ValueError:
             self.log.error(
                 self.path, line, key, f"{text!r} is not a valid {tag.rsplit(':', 1)[-1]}"
@@ -189,13 +206,14 @@ def parse_yaml(text: str, path: str, log: ProblemLog) -> Any:
     try:
         node = yaml.compose(text, Loader=PackYamlLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        reason = exc.problem or exc.context or "invalid YAML"
-        log.error(path, line, "", f"YAML syntax error: {reason}")
+        log.error(path, *_syntax_error(exc))
+        return None
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        log.error(path, line, "", f"YAML error: unacceptable character #x{exc.character:04x}")
         return None
     except yaml.YAMLError as exc:
-        log.error(path, None, "", f"YAML error: {exc}")
+        log.error(path, None, "", f"YAML error: {str(exc).splitlines()[0]}")
         return None
     except RecursionError:
         log.error(path, None, "", "document is nested too deeply")
@@ -203,6 +221,24 @@ def parse_yaml(text: str, path: str, log: ProblemLog) -> Any:
     if node is None:
         return None
     return _Builder(path, log).build(node, "", 0, frozenset())
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError) -> tuple[int | None, str, str]:
+    """Line, key and message of a syntax error.
+
+    An unclosed quote is only noticed far below, at the end of the file or the next quote;
+    then the line where the quote opened is the one the author has to look at.
+    """
+    reason = exc.problem or "invalid YAML"
+    start, found = exc.context_mark, exc.problem_mark
+    if reason == "but found another document":
+        line = found.line + 1 if found is not None else None
+        return line, "", "YAML syntax error: a pack file holds one document; remove the '---'"
+    if start is not None and (exc.context or "").startswith("while scanning a quoted scalar"):
+        message = f"YAML syntax error: a quote opened on this line is not closed ({reason})"
+        return start.line + 1, "", message
+    line = found.line + 1 if found is not None else None
+    return line, "", f"YAML syntax error: {reason}"
 
 
 def read_yaml_file(file: Path, display_path: str, log: ProblemLog) -> Any:

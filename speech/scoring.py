@@ -41,7 +41,15 @@ CLOSE_SCORE = 50
 # catching over 90 % of length errors.
 SHARPNESS = 4.0
 PASS_MARGIN = -0.2
-SCORE_CENTRE = PASS_MARGIN - math.log(PASS_SCORE / (100 - PASS_SCORE)) / SHARPNESS
+# A length error that makes another real word changes the meaning; one that makes no word
+# is an accent. The latter is still reported per sound, but fails the answer only when clear.
+NON_WORD_PASS_MARGIN = -0.6
+
+
+def _score_centre(pass_margin: float) -> float:
+    return pass_margin - math.log(PASS_SCORE / (100 - PASS_SCORE)) / SHARPNESS
+
+
 MAX_SPEECH_SECONDS_PER_SYLLABLE = 1.2
 MIN_MAX_SPEECH_SECONDS = 3.0
 
@@ -296,7 +304,8 @@ class PronunciationScorer:
         ratio = duration_ratio(alignment, contrast.unit_index)
         direction = 1.0 if contrast.target_long else -1.0
         z = direction * (ratio - contrast.threshold) / max(contrast.half_gap, 1e-3)
-        probability = 1.0 / (1.0 + math.exp(-SHARPNESS * (z - SCORE_CENTRE)))
+        margin = PASS_MARGIN if contrast.neighbour_is_word else NON_WORD_PASS_MARGIN
+        probability = 1.0 / (1.0 + math.exp(-SHARPNESS * (z - _score_centre(margin))))
         ok = probability >= PASS_SCORE / 100
         expected = "long" if contrast.target_long else "short"
         heard = expected if ok else ("short" if contrast.target_long else "long")
