@@ -44,6 +44,8 @@ PASS_MARGIN = -0.2
 # A length error that makes another real word changes the meaning; one that makes no word
 # is an accent. The latter is still reported per sound, but fails the answer only when clear.
 NON_WORD_PASS_MARGIN = -0.6
+MIN_HALF_GAP = 0.15  # log-ratio: references closer than this cannot calibrate a contrast
+SCALE_FLOOR = 0.2
 
 
 def _score_centre(pass_margin: float) -> float:
@@ -207,8 +209,9 @@ class PronunciationScorer:
             mean_target = float(np.mean(target_ratios))
             mean_other = float(np.mean(other_ratios))
             target_long = units[unit_index].long
-            # References must agree with the spelling: the long form measures longer.
-            if (mean_target - mean_other) * (1 if target_long else -1) <= 0.05:
+            # References must agree with the spelling, clearly: the long form measures
+            # longer. Where even the references barely differ, the contrast is not judged.
+            if (mean_target - mean_other) * (1 if target_long else -1) < 2 * MIN_HALF_GAP:
                 continue
             contrasts.append(
                 Contrast(
@@ -303,7 +306,7 @@ class PronunciationScorer:
     def _judge(alignment: Alignment, contrast: Contrast) -> SegmentFeedback:
         ratio = duration_ratio(alignment, contrast.unit_index)
         direction = 1.0 if contrast.target_long else -1.0
-        z = direction * (ratio - contrast.threshold) / max(contrast.half_gap, 1e-3)
+        z = direction * (ratio - contrast.threshold) / max(contrast.half_gap, SCALE_FLOOR)
         margin = PASS_MARGIN if contrast.neighbour_is_word else NON_WORD_PASS_MARGIN
         probability = 1.0 / (1.0 + math.exp(-SHARPNESS * (z - _score_centre(margin))))
         ok = probability >= PASS_SCORE / 100

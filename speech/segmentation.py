@@ -56,7 +56,8 @@ def expected_units(text: str) -> list[Unit]:
             units.append(Unit(" ", SoundClass.SILENCE, False, None, measurable=False))
         previous_word = segment.word_index
         sound_class = _class_of(segment)
-        word_initial_stop = sound_class is SoundClass.STOP and (
+        # A word-initial closure or h cannot be told from the silence or breath before it.
+        word_initial_stop = sound_class in (SoundClass.STOP, SoundClass.H) and (
             not units or units[-1].sound_class is SoundClass.SILENCE
         )
         units.append(
@@ -65,7 +66,6 @@ def expected_units(text: str) -> list[Unit]:
                 sound_class,
                 segment.length is Length.LONG,
                 index,
-                # A word-initial closure cannot be told from the silence before it.
                 measurable=not word_initial_stop,
             )
         )
