@@ -110,3 +110,14 @@ def test_console_script_is_installed() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert {pack["id"] for pack in json.loads(result.stdout)} >= {"tyoelaman-perusteet"}
+
+
+def test_spell_without_voikko_says_how_to_install(
+    runner: CliRunner, doc_example_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import lessons.spelling
+
+    monkeypatch.setattr(lessons.spelling, "open_spell_checker", lambda: None)
+    result = runner.invoke(main, ["validate", "--spell", str(doc_example_dir)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [lessons.spelling.INSTALL_HINT]
