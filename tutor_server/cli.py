@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
 
 from lessons.consistency import check_across_packs
 from lessons.loader import LoadResult, load_pack
@@ -17,11 +20,20 @@ from lessons.pack_skeleton import skeleton_files
 from lessons.pack_stats import pack_stats
 from lessons.validation import spellcheck_pack
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 DEFAULT_CONTENT = Path("content")
 PATHS = click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 
 
-@click.group()
+def _create_app() -> Flask:
+    from tutor_server.app import create_app
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """Sanapaja: workplace Finnish micro-lessons."""
 
@@ -305,3 +317,95 @@ def tts_render(paths: tuple[Path, ...]) -> None:
         f"{len(jobs)} renderings of {len(texts)} phrases: {rendered} new, "
         f"{len(jobs) - rendered} cached in {engine.cache_dir}"
     )
+
+
+@main.group("db")
+def database() -> None:
+    """The lesson server's database."""
+
+
+@database.command("upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Create or upgrade the database schema (SQLite file or DATABASE_URL)."""
+    from tutor_server import db
+
+    db.upgrade(current_app)
+    click.echo("Database is up to date.")
+
+
+@main.group("packs")
+def packs() -> None:
+    """Lesson packs in the lesson server."""
+
+
+@packs.command("load")
+@PATHS
+@with_appcontext
+def packs_load(paths: tuple[Path, ...]) -> None:
+    """Validate and load packs (default: ./content); loading again changes nothing.
+
+    A new version of a pack keeps every learner's progress on the items whose ids survive.
+    An invalid pack is refused with the validator's messages and nothing of it is stored.
+    """
+    from tutor_server import db
+    from tutor_server.pack_store import PackRejected, store_pack
+
+    db.upgrade(current_app)
+    failed = False
+    for folder in _pack_folders(paths):
+        try:
+            with db.transaction() as session:
+                outcome = store_pack(session, folder)
+        except PackRejected as rejected:
+            failed = True
+            for problem in rejected.problems:
+                click.echo(str(problem))
+            click.echo(f"{folder}: refused ({len(rejected.problems)} errors); nothing changed")
+            continue
+        detail = ""
+        if outcome.status == "updated":
+            detail = (
+                f" ({len(outcome.new_items)} new items, "
+                f"{len(outcome.retired_items)} retired: {', '.join(outcome.retired_items) or '-'})"
+            )
+        click.echo(f"{outcome.pack_id} {outcome.version}: {outcome.status}{detail}")
+    sys.exit(1 if failed else 0)
+
+
+@main.group("groups")
+def groups() -> None:
+    """Learner groups and their join codes."""
+
+
+@groups.command("create")
+@click.argument("name")
+@click.option("--pack", "pack_ids", multiple=True, required=True, help="A pack id; repeatable.")
+@click.option(
+    "--qr",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the join link as a QR code (.svg or .png).",
+)
+@with_appcontext
+def groups_create(name: str, pack_ids: tuple[str, ...], qr: Path | None) -> None:
+    """Create a learner group NAME and print its join code."""
+    from tutor_server import db
+    from tutor_server.groups import GroupError, create_group, join_url
+
+    db.upgrade(current_app)
+    try:
+        with db.transaction() as session:
+            group = create_group(
+                session, name, list(pack_ids), int(current_app.config["JOIN_CODE_LENGTH"])
+            )
+            code = group.join_code
+    except GroupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    link = join_url(str(current_app.config["PUBLIC_URL"]), code)
+    click.echo(f"Group {name!r}: join code {code}")
+    click.echo(f"Join link: {link}")
+    if qr is not None:
+        import segno
+
+        segno.make(link, error="m").save(str(qr), scale=8)
+        click.echo(f"QR code: {qr}")

@@ -1,0 +1,12 @@
+"""Configuration defaults; an instance file and SANAPAJA_* environment variables override them."""
+
+from __future__ import annotations
+
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": "dev",  # replace in production through SANAPAJA_SECRET_KEY
+    "DATABASE_URL": None,  # None: a SQLite file in the instance folder
+    "PACK_CACHE": None,  # None: instance/pack-cache
+    "PUBLIC_URL": "http://127.0.0.1:5000",  # where learners open the app (join links, QR)
+    "JOIN_CODE_LENGTH": 6,
+    "RECOVERY_CODE_LENGTH": 8,
+}
