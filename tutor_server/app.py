@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -20,4 +21,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     db.init_app(app)
+    _init_speech(app)
+    from tutor_server import api
+
+    app.register_blueprint(api.bp)
+    api.register_error_handlers(app)
     return app
+
+
+def _init_speech(app: Flask) -> None:
+    """One TTS cache and one pronunciation scorer per process (Vosk if configured)."""
+    from lessons.spelling import open_spell_checker
+    from speech.scoring import PronunciationScorer
+    from speech.tts import TextToSpeech
+    from speech.vosk_recognizer import configured_recognizer
+
+    cache = app.config.get("TTS_CACHE")
+    tts = TextToSpeech(Path(str(cache)) if cache else None)
+    checker = open_spell_checker()
+    app.extensions["sanapaja.tts"] = tts
+    app.extensions["sanapaja.scorer"] = PronunciationScorer(
+        tts, is_word=checker.is_word if checker else None, recognizer=configured_recognizer()
+    )

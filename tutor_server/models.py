@@ -92,3 +92,66 @@ class GroupPack(Base):
 
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), primary_key=True)
     pack_id: Mapped[str] = mapped_column(ForeignKey("packs.id"), primary_key=True)
+
+
+class Learner(Base):
+    """A pseudonymous learner: a display name, a support language and codes, nothing more."""
+
+    __tablename__ = "learners"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(60))
+    support_language: Mapped[str] = mapped_column(String(8))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    recovery_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    recording_consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    schedule: Mapped[dict[str, object]] = mapped_column(JSON)
+    streak_days: Mapped[int] = mapped_column(Integer, default=0)
+    last_active_day: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    group: Mapped[Group] = relationship()
+
+
+class LessonSession(Base):
+    """A lesson (or review) in progress: the engine's serialised state."""
+
+    __tablename__ = "lesson_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    pack_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    lesson_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    state: Mapped[dict[str, object]] = mapped_column(JSON)
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Attempt(Base):
+    """One accepted answer; the client's id makes a retried submission count once."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (UniqueConstraint("session_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("lesson_sessions.id"), index=True)
+    client_id: Mapped[str] = mapped_column(String(64))
+    step_index: Mapped[int] = mapped_column(Integer)
+    response: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Recording(Base):
+    """A learner's recording, kept only when the group records and the learner agreed."""
+
+    __tablename__ = "recordings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id"), index=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("lesson_sessions.id"))
+    step_index: Mapped[int] = mapped_column(Integer)
+    wav: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

@@ -1,0 +1,287 @@
+"""The learner API end to end on a real database, with real packs and real speech."""
+
+from __future__ import annotations
+
+import uuid
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from speech.audio import SAMPLE_RATE, Audio, read_wav, to_wav_bytes
+from speech.tts import TextToSpeech, Voice
+from tutor_server import db
+from tutor_server.groups import create_group
+from tutor_server.pack_store import store_pack
+
+
+@pytest.fixture
+def code(app: Flask, doc_example_dir: Path) -> str:
+    with app.app_context(), db.transaction() as session:
+        store_pack(session, doc_example_dir)
+        return create_group(session, "Siivous A", ["esimerkki"], 6).join_code
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def join(client: FlaskClient, code: str, language: str = "ru") -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/join", json={"code": code, "display_name": "Olga", "support_language": language}
+    )
+    assert response.status_code == 201, response.json
+    body: dict[str, Any] = response.json  # type: ignore[assignment]
+    return body
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_join_recover_and_profile(client: FlaskClient, code: str) -> None:
+    joined = join(client, code)
+    assert joined["learner"]["display_name"] == "Olga"
+    assert joined["learner"]["group"]["name"] == "Siivous A"
+    me = client.get("/api/v1/me", headers=auth(joined["token"]))
+    assert me.status_code == 200 and me.json["support_language"] == "ru"  # type: ignore[index]
+    recovered = client.post("/api/v1/recover", json={"recovery_code": joined["recovery_code"]})
+    assert recovered.status_code == 200
+    new_token = recovered.json["token"]  # type: ignore[index]
+    assert client.get("/api/v1/me", headers=auth(joined["token"])).status_code == 401
+    patched = client.patch(
+        "/api/v1/me",
+        json={"support_language": "ar", "recording_consent": True},
+        headers=auth(new_token),
+    )
+    assert patched.json["support_language"] == "ar" and patched.json["recording_consent"] is True  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"code": "XXXXXX", "display_name": "A", "support_language": "ru"}, "code"),
+        ({"code": "a b", "display_name": "A", "support_language": "ru"}, "code"),
+        ({"display_name": "A", "support_language": "ru"}, "code"),
+        ({"code": "ABCDEF", "display_name": "", "support_language": "ru"}, "display_name"),
+        ({"code": "ABCDEF", "display_name": "A", "support_language": "xx"}, "support_language"),
+    ],
+)
+def test_bad_join_requests_get_clear_errors(
+    client: FlaskClient, code: str, body: dict[str, Any], field: str
+) -> None:
+    response = client.post("/api/v1/join", json=body)
+    assert response.status_code in (400, 404)
+    assert set(response.json) == {"error", "message", "fields"}  # type: ignore[arg-type]
+    assert field in response.json["fields"]  # type: ignore[index]
+
+
+def test_errors_are_json_everywhere_under_the_api(client: FlaskClient) -> None:
+    assert client.get("/api/v1/nope").json["error"] == "not_found"  # type: ignore[index]
+    assert client.delete("/api/v1/join").status_code == 405
+    assert client.post("/api/v1/join", data="not json").json["error"] == "invalid_json"  # type: ignore[index]
+    assert client.get("/api/v1/packs").status_code == 401
+
+
+def answer_for(step: dict[str, Any], state_step: Any) -> dict[str, Any]:
+    from lessons.steps import AnswerKind
+
+    kind = state_step.answer_kind
+    if kind is AnswerKind.CHOICE:
+        return {"choice": state_step.expected[0]}
+    if kind is AnswerKind.ORDER:
+        return {"order": list(state_step.expected)}
+    if kind is AnswerKind.PAIRS:
+        return {"pairs": dict(pair.split("=") for pair in state_step.expected)}
+    if kind is AnswerKind.SPEECH:
+        return {"text": state_step.expected[0]}
+    return {}
+
+
+def engine_step(app: Flask, session_id: str) -> Any:
+    from lessons.session import SessionState
+    from tutor_server.models import LessonSession
+
+    with app.app_context():
+        record = db.get_session().get(LessonSession, session_id)
+        assert record is not None
+        return SessionState.from_dict(record.state).current
+
+
+def test_a_whole_lesson_with_retries_resume_and_review(
+    app: Flask, client: FlaskClient, code: str
+) -> None:
+    token = join(client, code)["token"]
+    packs = client.get("/api/v1/packs", headers=auth(token)).json["packs"]  # type: ignore[index]
+    assert [lesson["id"] for lesson in packs[0]["lessons"]] == ["siivous", "aamulla", "aanteet"]
+    assert packs[0]["lessons"][0]["title"] == "Уборка"
+    started = client.post(
+        "/api/v1/sessions",
+        json={"pack_id": "esimerkki", "lesson_id": "siivous"},
+        headers=auth(token),
+    )
+    assert started.status_code == 201
+    session: dict[str, Any] = started.json  # type: ignore[assignment]
+    assert "expected" not in session["step"]
+    resumed = client.post(
+        "/api/v1/sessions",
+        json={"pack_id": "esimerkki", "lesson_id": "siivous"},
+        headers=auth(token),
+    )
+    assert resumed.status_code == 200 and resumed.json["id"] == session["id"]  # type: ignore[index]
+    url = f"/api/v1/sessions/{session['id']}/answers"
+    while session["step"] is not None:
+        step = session["step"]
+        client_id = str(uuid.uuid4())
+        body = {
+            "client_id": client_id,
+            "step": step["index"],
+            "answer": answer_for(step, engine_step(app, session["id"])),
+        }
+        first = client.post(url, json=body, headers=auth(token))
+        assert first.status_code == 201, first.json
+        retry = client.post(url, json=body, headers=auth(token))
+        assert retry.status_code == 200 and retry.json == first.json  # counted once
+        session = first.json["session"]  # type: ignore[index]
+        if step["audio_url"]:
+            audio = client.get(step["audio_url"])
+            assert audio.status_code == 200 and audio.mimetype == "audio/wav"
+            assert "immutable" in audio.headers["Cache-Control"]
+    late = client.post(
+        url, json={"client_id": "late", "step": 0, "answer": {}}, headers=auth(token)
+    )
+    assert late.status_code == 409
+    finished = client.post(f"/api/v1/sessions/{session['id']}/finish", headers=auth(token))
+    assert finished.status_code == 200
+    assert set(finished.json["ratings"]) == {
+        f"esimerkki/{i}" for i in ("lattia", "lattia-on-liukas", "tarvitsen-apua", "kiitos")
+    }  # type: ignore[index]
+    assert finished.json["streak_days"] == 1  # type: ignore[index]
+    again = client.post(f"/api/v1/sessions/{session['id']}/finish", headers=auth(token))
+    assert again.json["ratings"] == finished.json["ratings"]  # type: ignore[index]
+    progress = client.get("/api/v1/progress", headers=auth(token)).json
+    assert progress["words_practised"] == 4 and progress["lessons_finished"] == 1  # type: ignore[index]
+    nothing = client.post("/api/v1/sessions", json={"kind": "review"}, headers=auth(token))
+    assert nothing.status_code == 409 and nothing.json["error"] == "nothing_due"  # type: ignore[index]
+
+
+def test_wrong_step_and_bad_answers_are_4xx(app: Flask, client: FlaskClient, code: str) -> None:
+    token = join(client, code)["token"]
+    session = client.post(
+        "/api/v1/sessions",
+        json={"pack_id": "esimerkki", "lesson_id": "siivous"},
+        headers=auth(token),
+    ).json
+    url = f"/api/v1/sessions/{session['id']}/answers"  # type: ignore[index]
+    assert (
+        client.post(
+            url, json={"client_id": "a", "step": 5, "answer": {}}, headers=auth(token)
+        ).status_code
+        == 409
+    )
+    assert client.post(url, json={"step": 0, "answer": {}}, headers=auth(token)).status_code == 400
+    assert (
+        client.post(
+            url, json={"client_id": "b", "step": 0, "answer": {"choice": 5}}, headers=auth(token)
+        ).status_code
+        == 400
+    )
+    assert (
+        client.post(
+            "/api/v1/sessions/nope/answers", json={"client_id": "c", "step": 0}, headers=auth(token)
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            "/api/v1/sessions", json={"pack_id": "x", "lesson_id": "y"}, headers=auth(token)
+        ).status_code
+        == 404
+    )
+
+
+def learner_wav(text: str) -> bytes:
+    audio = read_wav(TextToSpeech().render_bytes(text, Voice("m1", 140)))
+    pad = np.zeros(int(0.3 * SAMPLE_RATE), dtype=np.float32)
+    return to_wav_bytes(Audio(np.concatenate([pad, audio.samples, pad])))
+
+
+def test_spoken_answer_is_scored_and_not_kept_without_consent(
+    app: Flask, client: FlaskClient, code: str
+) -> None:
+    from tutor_server.models import Recording
+
+    token = join(client, code)["token"]
+    session = client.post(
+        "/api/v1/sessions",
+        json={"pack_id": "esimerkki", "lesson_id": "aanteet"},
+        headers=auth(token),
+    ).json
+    url = f"/api/v1/sessions/{session['id']}/answers"  # type: ignore[index]
+    while session["step"]["answer_kind"] != "speech":  # type: ignore[index]
+        step = session["step"]  # type: ignore[index]
+        body = {
+            "client_id": str(uuid.uuid4()),
+            "step": step["index"],
+            "answer": answer_for(step, engine_step(app, session["id"])),
+        }  # type: ignore[index]
+        session = client.post(url, json=body, headers=auth(token)).json["session"]  # type: ignore[index]
+    step = session["step"]  # type: ignore[index]
+    target = step["say"]
+    neighbour = {"tuli": "tuuli", "tuuli": "tuli"}[target]
+    wrong = client.post(
+        url,
+        data={
+            "client_id": "s1",
+            "step": str(step["index"]),
+            "audio": (BytesIO(learner_wav(neighbour)), "try.wav"),
+        },
+        headers=auth(token),
+    )
+    assert wrong.status_code == 201, wrong.json
+    assert wrong.json["scoring"]["heard_as"] == neighbour  # type: ignore[index]
+    assert wrong.json["verdict"]["correct"] is False  # type: ignore[index]
+    good = client.post(
+        url,
+        data={
+            "client_id": "s2",
+            "step": str(step["index"]),
+            "audio": (BytesIO(learner_wav(target)), "try.wav"),
+        },
+        headers=auth(token),
+    )
+    assert good.json["verdict"]["correct"] is True, good.json  # type: ignore[index]
+    broken = client.post(
+        url,
+        data={"client_id": "s3", "step": "0", "audio": (BytesIO(b"junk"), "x.wav")},
+        headers=auth(token),
+    )
+    assert broken.status_code in (400, 409)
+    with app.app_context():
+        assert db.get_session().query(Recording).count() == 0
+
+
+def test_export_and_delete(client: FlaskClient, code: str) -> None:
+    token = join(client, code)["token"]
+    client.post(
+        "/api/v1/sessions",
+        json={"pack_id": "esimerkki", "lesson_id": "siivous"},
+        headers=auth(token),
+    )
+    exported = client.get("/api/v1/me/export", headers=auth(token)).json
+    assert exported["learner"]["display_name"] == "Olga" and len(exported["sessions"]) == 1  # type: ignore[index]
+    assert client.delete("/api/v1/me", headers=auth(token)).status_code == 204
+    assert client.get("/api/v1/me", headers=auth(token)).status_code == 401
+
+
+def test_openapi_document_is_valid(client: FlaskClient) -> None:
+    from openapi_spec_validator import validate
+
+    document = client.get("/api/v1/openapi.json").json
+    validate(document)  # type: ignore[arg-type]
+    assert "/api/v1/sessions/{session_id}/answers" in document["paths"]  # type: ignore[index]
