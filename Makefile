@@ -35,7 +35,8 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/sanapaja validate --spell content
-	$(BIN)/sanapaja pack stats content
+	$(BIN)/sanapaja demo
+	$(BIN)/sanapaja serve --host 127.0.0.1 --port 5000
 
 test: setup
 	$(BIN)/pytest

@@ -409,3 +409,54 @@ def groups_create(name: str, pack_ids: tuple[str, ...], qr: Path | None) -> None
 
         segno.make(link, error="m").save(str(qr), scale=8)
         click.echo(f"QR code: {qr}")
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@with_appcontext
+def serve(host: str, port: int) -> None:
+    """Serve the lesson server (development server; production runs it under gunicorn
+    with 'tutor_server.wsgi:app')."""
+    from tutor_server import db
+
+    db.upgrade(current_app)
+    from werkzeug.serving import run_simple
+
+    click.echo(f"Sanapaja is at http://{host}:{port}/")
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+
+
+@main.command("demo")
+@click.option("--group", "group_name", default="Demo", show_default=True)
+@with_appcontext
+def demo(group_name: str) -> None:
+    """Load the shipped packs and make a demo group with every pack; print its join code."""
+    from sqlalchemy import select
+
+    from tutor_server import db
+    from tutor_server.groups import create_group, join_url
+    from tutor_server.models import Group, GroupPack, Pack
+    from tutor_server.pack_store import PackRejected, store_pack
+
+    db.upgrade(current_app)
+    for folder in _pack_folders(()):
+        try:
+            with db.transaction() as session:
+                store_pack(session, folder)
+        except PackRejected as rejected:
+            first = rejected.problems[0]
+            raise click.ClickException(f"{folder} does not validate: {first}") from rejected
+    with db.transaction() as session:
+        pack_ids = list(session.scalars(select(Pack.id).order_by(Pack.id)))
+        group = session.scalar(select(Group).where(Group.name == group_name))
+        if group is None:
+            group = create_group(
+                session, group_name, pack_ids, int(current_app.config["JOIN_CODE_LENGTH"])
+            )
+        else:
+            have = {link.pack_id for link in group.packs}
+            group.packs += [GroupPack(pack_id=p) for p in pack_ids if p not in have]
+        code = group.join_code
+    click.echo(f"{len(pack_ids)} packs loaded. Demo group {group_name!r}: join code {code}")
+    click.echo(f"Open {join_url(str(current_app.config['PUBLIC_URL']), code)}")
