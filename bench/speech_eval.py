@@ -167,6 +167,15 @@ def main() -> None:
                                 tally["detected"] += rejected
                                 tally["identified"] += result.heard_as == said
                             tally[f"verdict:{result.verdict}"] += 1
+    # The stress-dragging learner, on its own: how often right words are rejected.
+    dragged = dragged_errors = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for word, _ in words:
+            for transform in TRANSFORMS:
+                clean = transformed(tts, word, STRESS_DRAGGING_VOICE, transform, Path(folder))
+                audio = with_noise(clean, 20.0, rng)
+                dragged += 1
+                dragged_errors += scorer.score(audio, word).verdict is not Verdict.CORRECT
     # Latency of a 1.5 s utterance, the figure the target is set for.
     sample_word = words[0][0]
     clean = read_wav(tts.render_bytes(sample_word, LEARNER_VOICES[0]))
@@ -192,6 +201,10 @@ def main() -> None:
             f"{label:10s} {detection:10.3f} {false_rejection:10.3f} {identified:12.3f} "
             f"{t['errors']:7d} {t['correct']:8d}"
         )
+    print(
+        f"{STRESS_DRAGGING_VOICE.espeak_name} (drags stressed syllables), 20 dB: right words "
+        f"rejected {dragged_errors / max(dragged, 1):.3f} of {dragged}"
+    )
     print()
     print(
         f"scoring latency per utterance (all): p50 {1000 * percentile(latencies, 50):.1f} ms, "
