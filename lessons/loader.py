@@ -13,7 +13,7 @@ as ``path:line: key.path: message``. Checks across files live in :mod:`lessons.v
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -145,6 +145,19 @@ class _Reader:
             return value
         self.error(line, keypath, f"must be a mapping of keys to values, not {_kind(value)}")
         return None
+
+    def mappings(
+        self, data: YamlMap, key: str, allowed: frozenset[str]
+    ) -> Iterator[tuple[str, YamlMap]]:
+        """Each entry of the list ``data[key]`` that is a mapping, with its key path; entries
+        of the wrong kind and unknown keys are reported."""
+        entries = self.sequence(data, key, "")
+        for index, entry in enumerate(entries):
+            keypath = f"{key}[{index}]"
+            fields = self.mapping(entry, entries.line_of(index), keypath)
+            if fields is not None:
+                self.check_keys(fields, allowed, keypath)
+                yield keypath, fields
 
     def sequence(self, data: YamlMap, key: str, keypath: str) -> YamlList:
         value = data.get(key)
@@ -609,13 +622,7 @@ def _read_speakers(reader: _Reader, data: YamlMap) -> list[Speaker]:
 
 def _read_dialogue(reader: _Reader, data: YamlMap) -> list[DialogueTurn]:
     turns = []
-    entries = reader.sequence(data, "dialogue", "")
-    for index, entry in enumerate(entries):
-        key = f"dialogue[{index}]"
-        fields = reader.mapping(entry, entries.line_of(index), key)
-        if fields is None:
-            continue
-        reader.check_keys(fields, TURN_KEYS, key)
+    for key, fields in reader.mappings(data, "dialogue", TURN_KEYS):
         speaker = reader.text(fields, "speaker", key)
         fi = reader.text(fields, "fi", key)
         translations = reader.language_map(
@@ -658,13 +665,7 @@ def _read_steps(reader: _Reader, data: YamlMap) -> tuple[StepSpec, ...] | None:
     if data.get("steps") is None:
         return None
     steps = []
-    entries = reader.sequence(data, "steps", "")
-    for index, entry in enumerate(entries):
-        key = f"steps[{index}]"
-        fields = reader.mapping(entry, entries.line_of(index), key)
-        if fields is None:
-            continue
-        reader.check_keys(fields, STEP_KEYS, key)
+    for key, fields in reader.mappings(data, "steps", STEP_KEYS):
         kind = reader.choice(fields, "kind", key, StepKind, None)
         item = reader.text(fields, "item", key, required=False)
         turn_raw = fields.get("turn")
