@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := libvoikko1 voikko-fi espeak-ng sox
+SYSTEM_PACKAGES := libvoikko1 voikko-fi espeak-ng sox chromium
 
 .PHONY: setup system-deps run test lint format clean
 

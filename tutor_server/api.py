@@ -76,7 +76,14 @@ def register_error_handlers(app: Flask) -> None:
         if not request.path.startswith("/api/"):
             return exc
         name = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 400, name, exc.description or exc.name or "error")
+        response, status = error_response(
+            exc.code or 400, name, exc.description or exc.name or "error"
+        )
+        # Keep the exception's own headers, such as a 405's Allow.
+        for header, value in exc.get_headers():
+            if header.lower() != "content-type":
+                response.headers[header] = value
+        return response, status
 
 
 def _hash(secret: str) -> str:
@@ -95,10 +102,13 @@ def _text_field(data: dict[str, Any], name: str, max_length: int, fields: dict[s
     if not isinstance(value, str) or not value.strip():
         fields[name] = "required text"
         return ""
-    value = " ".join(value.split())
+    # The limit is on the text as sent, as the API document says, before spaces are tidied.
     if len(value) > max_length:
         fields[name] = f"at most {max_length} characters"
-    return value
+    elif "\x00" in value:
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+        fields[name] = "no NUL characters"
+    return " ".join(value.split())
 
 
 def _language(data: dict[str, Any], fields: dict[str, str]) -> str:
@@ -110,6 +120,10 @@ def _language(data: dict[str, Any], fields: dict[str, str]) -> str:
 
 
 def _current_learner() -> Learner:
+    """The signed-in learner; every authenticated endpoint checks this before reading input."""
+    if "learner" in g:
+        learner: Learner = g.learner
+        return learner
     header = request.headers.get("Authorization", "")
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     if not token:
@@ -205,10 +219,10 @@ def me() -> Response:
 
 @bp.patch("/me")
 def update_me() -> Response:
+    learner = _current_learner()
     data = _json_body()
     fields: dict[str, str] = {}
     with db.transaction():
-        learner = _current_learner()
         if "display_name" in data:
             learner.display_name = _text_field(data, "display_name", MAX_NAME, fields)
         if "support_language" in data:
@@ -324,9 +338,9 @@ def _session_json(record: LessonSession, state: SessionState) -> dict[str, Any]:
 @bp.post("/sessions")
 def create_session() -> tuple[Response, int]:
     """Start a lesson (or resume the unfinished one), or start today's review."""
+    learner = _current_learner()
     data = _json_body()
     with db.transaction() as session:
-        learner = _current_learner()
         packs = _group_packs(learner)
         kind = data.get("kind", "lesson")
         seed = secrets.randbelow(2**31)
@@ -377,6 +391,8 @@ def create_session() -> tuple[Response, int]:
 
 def _own_session(session_id: str, *, lock: bool = False) -> LessonSession:
     learner = _current_learner()
+    if "\x00" in session_id:
+        raise ApiError(404, "unknown_session", "no such lesson session")
     query = select(LessonSession).where(
         LessonSession.id == session_id, LessonSession.learner_id == learner.id
     )
@@ -461,23 +477,41 @@ def _score_audio(
     raise ApiError(422, "audio_not_scored", result.message_key, {"audio": verdict})
 
 
+def _step_field(value: Any, *, from_form: bool) -> int:
+    """The step being answered: a JSON integer, or a form field holding one."""
+    if from_form and isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    elif not from_form and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ApiError(
+        400, "invalid_fields", "step: the index of the step being answered", {"step": "integer"}
+    )
+
+
 @bp.post("/sessions/<session_id>/answers")
 def post_answer(session_id: str) -> tuple[Response, int]:
     """Answer the current step. A retry with the same client_id returns the first response."""
+    _current_learner()
     form = request.form if request.files else None
     data = dict(form) if form is not None else _json_body()
     client_id = data.get("client_id")
-    if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID:
+    if (
+        not isinstance(client_id, str)
+        or not 0 < len(client_id) <= MAX_CLIENT_ID
+        or "\x00" in client_id
+    ):
         raise ApiError(
             400,
             "invalid_fields",
             "client_id: a unique id for this answer",
             {"client_id": "required"},
         )
-    try:
-        step_index = int(data.get("step", -1))
-    except (TypeError, ValueError):
-        step_index = -1
+    step_index = _step_field(data.get("step"), from_form=form is not None)
+    if form is None and "skip" in data and not isinstance(data["skip"], bool):
+        raise ApiError(400, "invalid_fields", "skip is true or false", {"skip": "true or false"})
     with db.transaction() as session:
         record = _own_session(session_id, lock=True)
         earlier = session.scalar(

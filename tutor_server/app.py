@@ -26,6 +26,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(api.bp)
     api.register_error_handlers(app)
+    from tutor_server import web
+
+    web.init_app(app)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from lessons.model import SUPPORT_LANGUAGES
+from tutor_server.groups import CODE_ALPHABET
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -20,6 +21,16 @@ ERRORS = {
     "401": _json(_ref("Error"), "Not signed in"),
     "404": _json(_ref("Error"), "Not found"),
 }
+# What the server accepts: a join code's letters (either case), and a name with some text.
+JOIN_CODE = {"type": "string", "pattern": f"^[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]+$"}
+DISPLAY_NAME = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 40,
+    # Some text besides spaces; \x1c-\x1f count as spaces to Python, not to every regex engine.
+    "pattern": r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$",
+}
+CLIENT_ID = {"type": "string", "minLength": 1, "maxLength": 64, "pattern": r"^[^\x00]+$"}
 SESSION_ID = {"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}}
 BEARER = [{"bearer": []}]
 
@@ -120,8 +131,8 @@ def openapi_document() -> dict[str, Any]:
                                     "type": "object",
                                     "required": ["code", "display_name", "support_language"],
                                     "properties": {
-                                        "code": {"type": "string"},
-                                        "display_name": {"type": "string", "maxLength": 40},
+                                        "code": JOIN_CODE,
+                                        "display_name": DISPLAY_NAME,
                                         "support_language": {"enum": list(SUPPORT_LANGUAGES)},
                                     },
                                 }
@@ -157,18 +168,19 @@ def openapi_document() -> dict[str, Any]:
                 "patch": {
                     "security": BEARER,
                     "requestBody": {
+                        "required": True,
                         "content": {
                             "application/json": {
                                 "schema": {
                                     "type": "object",
                                     "properties": {
-                                        "display_name": {"type": "string"},
+                                        "display_name": DISPLAY_NAME,
                                         "support_language": {"enum": list(SUPPORT_LANGUAGES)},
                                         "recording_consent": {"type": "boolean"},
                                     },
                                 }
                             }
-                        }
+                        },
                     },
                     "responses": {"200": _json(_ref("Learner"), "Updated"), **ERRORS},
                 },
@@ -238,23 +250,36 @@ def openapi_document() -> dict[str, Any]:
                                 "schema": {
                                     "type": "object",
                                     "required": ["client_id", "step"],
+                                    "anyOf": [
+                                        {"required": ["answer"]},
+                                        {
+                                            "required": ["skip"],
+                                            "properties": {"skip": {"const": True}},
+                                        },
+                                    ],
                                     "properties": {
-                                        "client_id": {"type": "string", "maxLength": 64},
+                                        "client_id": CLIENT_ID,
                                         "step": {"type": "integer"},
                                         "skip": {"type": "boolean"},
                                         "answer": {
                                             "type": "object",
+                                            "description": "Give the field the step's "
+                                            "answer_kind asks for; null is the same as leaving "
+                                            "a field out.",
                                             "properties": {
-                                                "choice": {"type": "string"},
+                                                "choice": {"type": ["string", "null"]},
                                                 "order": {
-                                                    "type": "array",
+                                                    "type": ["array", "null"],
                                                     "items": {"type": "string"},
                                                 },
                                                 "pairs": {
-                                                    "type": "object",
+                                                    "type": ["object", "null"],
                                                     "additionalProperties": {"type": "string"},
                                                 },
-                                                "text": {"type": "string", "maxLength": 500},
+                                                "text": {
+                                                    "type": ["string", "null"],
+                                                    "maxLength": 500,
+                                                },
                                             },
                                         },
                                     },
@@ -265,7 +290,7 @@ def openapi_document() -> dict[str, Any]:
                                     "type": "object",
                                     "required": ["client_id", "step", "audio"],
                                     "properties": {
-                                        "client_id": {"type": "string"},
+                                        "client_id": CLIENT_ID,
                                         "step": {"type": "integer"},
                                         "audio": {"type": "string", "format": "binary"},
                                     },

@@ -1,0 +1,593 @@
+"""Lesson server throughput and latency under gunicorn, with many simulated learners.
+
+.venv/bin/python bench/api_bench.py [--learners 100] [--duration 30] [--workers 2] [--threads 8]
+
+Makes a throw-away instance (SQLite file, pack cache and TTS cache in a temp dir, the shipped
+packs and a demo group), serves it with gunicorn on 127.0.0.1, and drives it with wrk (C, with
+a Lua learner script, so the load generator takes little of the CPU the server needs). For
+comparison a bare Flask app with one JSON endpoint runs under the same gunicorn settings.
+Prints figures only; nothing passes or fails. Needs `wrk` (apt-get install wrk) and gunicorn.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, jsonify
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+TARGET_RPS = 500
+TARGET_P99_MS = 50.0
+LESSONS_PER_LEARNER = 12  # sessions made ahead for the answers-only phase
+
+# One wrk script for every phase; args: MODE DATAFILE. The stateful modes run one connection
+# per wrk thread, so a thread is one learner and its responses arrive in order.
+LUA = r"""
+local mode, data_file = nil, nil
+local threads, counter = {}, 0
+
+function setup(thread)
+  thread:set("tid", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+
+local learners, me = {}, nil
+local lessons = {}
+local state, session_id, step_json, sent = "get", nil, nil, 0
+local queue, rotate, next_lesson = {}, 0, 0
+lessons_done, exhausted = 0, 0
+
+local function split(line)
+  local out = {}
+  for field in (line .. "\t"):gmatch("([^\t]*)\t") do table.insert(out, field) end
+  return out
+end
+
+function init(args)
+  mode, data_file = args[1], args[2]
+  math.randomseed(tid * 7919 + os.time())
+  if data_file == nil then return end
+  for line in io.lines(data_file) do
+    local f = split(line)
+    if f[1] == "lesson" then
+      table.insert(lessons, {f[2], f[3]})
+    else
+      table.insert(learners, f)
+    end
+  end
+  me = learners[(tid % #learners) + 1]
+  for i = 2, #me, 2 do table.insert(queue, {me[i], me[i + 1]}) end
+  next_lesson = tid
+  if #queue > 0 then
+    local first = table.remove(queue, 1)
+    session_id, step_json = first[1], first[2]
+  end
+  state = (mode == "answer") and "post" or "get"
+end
+
+local function auth()
+  return {["Authorization"] = "Bearer " .. me[1], ["Content-Type"] = "application/json"}
+end
+
+local function ids(json, key)
+  local out = {}
+  local list = json:match('"' .. key .. '":%[(.-)%]')
+  if list then for id in list:gmatch('"id":"([^"]*)"') do table.insert(out, id) end end
+  return out
+end
+
+local function quoted(list)
+  local out = {}
+  for i, v in ipairs(list) do out[i] = '"' .. v .. '"' end
+  return out
+end
+
+-- A (right or wrong) answer to the step in step_json, as a JSON object.
+local function answer_for(json)
+  local kind = json:match('"answer_kind":"(%a+)"')
+  local options = ids(json, "options")
+  if kind == "choice" and #options > 0 then
+    return '{"choice":"' .. options[math.random(#options)] .. '"}'
+  elseif kind == "order" then
+    return '{"order":[' .. table.concat(quoted(options), ",") .. ']}'
+  elseif kind == "pairs" then
+    local right, pairs = ids(json, "right_options"), {}
+    for i, left in ipairs(options) do
+      if right[i] then table.insert(pairs, '"' .. left .. '":"' .. right[i] .. '"') end
+    end
+    return '{"pairs":{' .. table.concat(pairs, ",") .. '}}'
+  elseif kind == "speech" then
+    local say = json:match('"say":"([^"]*)"')
+    if say and math.random() < 0.5 then return '{"text":"' .. say .. '"}' end
+    return '{"text":"en tiedä"}'
+  end
+  return '{}'
+end
+
+local function post_answer()
+  sent = sent + 1
+  local index = step_json:match('"index":(%d+)') or "0"
+  local body = string.format('{"client_id":"b%d-%d-%d","step":%s,"answer":%s}',
+    tid, sent, math.random(1000000000), index, answer_for(step_json))
+  return wrk.format("POST", "/api/v1/sessions/" .. session_id .. "/answers", auth(), body)
+end
+
+function request()
+  if mode == "get" then
+    rotate = rotate + 1
+    me = learners[((tid * 997 + rotate) % #learners) + 1]
+    return wrk.format("GET", "/api/v1/sessions/" .. me[2], auth())
+  elseif mode == "answer" then
+    return post_answer()
+  elseif mode == "loop" then
+    if state == "get" then
+      return wrk.format("GET", "/api/v1/sessions/" .. session_id, auth())
+    elseif state == "post" then
+      return post_answer()
+    elseif state == "finish" then
+      return wrk.format("POST", "/api/v1/sessions/" .. session_id .. "/finish", auth(), "{}")
+    else
+      next_lesson = next_lesson + 1
+      local lesson = lessons[(next_lesson % #lessons) + 1]
+      local body = string.format('{"kind":"lesson","pack_id":"%s","lesson_id":"%s"}',
+        lesson[1], lesson[2])
+      return wrk.format("POST", "/api/v1/sessions", auth(), body)
+    end
+  end
+  return wrk.request()
+end
+
+local function session_of(body)
+  return body:match('"session":{"finished":%a+,"id":"(%x+)"')
+    or body:match('^{"finished":%a+,"id":"(%x+)"')
+end
+
+function response(status, headers, body)
+  if mode == "answer" then
+    if status < 400 then
+      step_json = body
+    elseif body:find('"session_finished"') then
+      step_json = '"step":null'
+    end
+    if step_json:find('"step":null') then
+      lessons_done = lessons_done + 1
+      if #queue == 0 then
+        exhausted = 1
+        wrk.thread:stop()
+        return
+      end
+      local nxt = table.remove(queue, 1)
+      session_id, step_json = nxt[1], nxt[2]
+    end
+  elseif mode == "loop" then
+    if status >= 400 then
+      state = body:find('"session_finished"') and "finish" or "get"
+    elseif state == "get" then
+      step_json = body
+      state = body:find('"step":null') and "finish" or "post"
+    elseif state == "post" then
+      state = body:find('"step":null') and "finish" or "get"
+    elseif state == "finish" then
+      lessons_done = lessons_done + 1
+      state = "start"
+    else
+      session_id = session_of(body) or session_id
+      state = "get"
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local l, e = 0, 0
+  for _, t in ipairs(threads) do
+    l = l + (t:get("lessons_done") or 0)
+    e = e + (t:get("exhausted") or 0)
+  end
+  local err = summary.errors
+  io.write(string.format(
+    'BENCH {"requests":%d,"duration_us":%d,"p50":%d,"p95":%d,"p99":%d,"max":%d,' ..
+    '"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
+    '"lessons":%d,"exhausted":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, err.connect, err.read, err.write, err.status,
+    err.timeout, l, e))
+end
+"""
+
+
+def make_bare_app() -> Flask:
+    """The ceiling: Flask under the same gunicorn, one endpoint with a small JSON answer."""
+    app = Flask("bare")
+
+    @app.get("/ping")
+    def ping() -> Any:
+        return jsonify({"ok": True, "step": 1})
+
+    return app
+
+
+@dataclass
+class Phase:
+    name: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    errors: int
+    rss_mb: float
+    peak_rss_mb: float
+    server_cpu: float  # percent of one CPU, over the phase
+    wrk_cpu: float
+    note: str = ""
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def process_tree(pid: int) -> list[int]:
+    """pid and its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of pid and its descendants, from /proc."""
+    ticks = 0
+    for member in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(RSS, peak RSS) summed over the gunicorn master and its workers, in MiB."""
+    rss = peak = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                rss += int(line.split()[1])
+            elif line.startswith("VmHWM:"):
+                peak += int(line.split()[1])
+    return rss / 1024, peak / 1024
+
+
+class Http:
+    """A tiny JSON client for the untimed setup."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def call(
+        self, method: str, path: str, body: Any = None, token: str | None = None
+    ) -> tuple[int, Any]:
+        data = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        req = urllib.request.Request(self.base + path, data, headers, method=method)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            return exc.code, json.loads(exc.read() or b"null")
+
+
+@contextmanager
+def gunicorn(app: str, port: int, args: argparse.Namespace, env: dict[str, str], log: Path):
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        str(args.threads),
+        "--worker-class",
+        "gthread",
+        "--pythonpath",
+        f"{ROOT},{ROOT / 'bench'}",
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+        app,
+    ]
+    with log.open("ab") as out:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise SystemExit(f"gunicorn {app} exited; see {log}:\n{log.read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"gunicorn {app} did not answer in 60 s") from None
+                time.sleep(0.2)
+        yield server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def run_wrk(
+    name: str,
+    url: str,
+    mode: str,
+    data: Path | None,
+    connections: int,
+    threads: int,
+    args: argparse.Namespace,
+    script: Path,
+    server_pid: int,
+) -> Phase:
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{args.duration}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+        "--",
+        mode,
+    ]
+    if data is not None:
+        command.append(str(data))
+    server_before = cpu_seconds(server_pid)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    done = subprocess.run(
+        command, capture_output=True, text=True, timeout=args.duration + 60, check=False
+    )
+    wall = time.monotonic() - started
+    server_cpu = (cpu_seconds(server_pid) - server_before) / wall * 100
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wrk_seconds = children.ru_utime + children.ru_stime
+    wrk_seconds -= children_before.ru_utime + children_before.ru_stime
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if line is None:
+        raise SystemExit(f"wrk failed for {name}:\n{done.stdout}\n{done.stderr}")
+    figures = json.loads(line.removeprefix("BENCH "))
+    errors = sum(figures[k] for k in ("connect", "read", "write", "timeout")) + figures["status"]
+    notes = []
+    if figures["lessons"]:
+        notes.append(f"{figures['lessons']} lessons finished")
+    if figures["exhausted"]:
+        notes.append(f"{figures['exhausted']} learners ran out of lessons")
+    rss, peak = memory_mb(server_pid)
+    return Phase(
+        name=name,
+        requests=figures["requests"],
+        seconds=figures["duration_us"] / 1e6,
+        p50_ms=figures["p50"] / 1000,
+        p95_ms=figures["p95"] / 1000,
+        p99_ms=figures["p99"] / 1000,
+        errors=errors,
+        rss_mb=rss,
+        peak_rss_mb=peak,
+        server_cpu=server_cpu,
+        wrk_cpu=wrk_seconds / wall * 100,
+        note=", ".join(notes),
+    )
+
+
+def make_instance(tmp: Path) -> tuple[dict[str, str], str]:
+    """Environment for a temp instance with the shipped packs and a demo group; its code."""
+    env = {
+        **os.environ,
+        "SANAPAJA_DATABASE_URL": f"sqlite:///{tmp / 'sanapaja.sqlite3'}",
+        "SANAPAJA_PACK_CACHE": str(tmp / "pack-cache"),
+        "SANAPAJA_TTS_CACHE": str(tmp / "tts-cache"),
+    }
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run(
+        [str(BIN / "sanapaja"), "demo"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    match = re.search(r"join code (\w+)", done.stdout)
+    if done.returncode != 0 or match is None:
+        raise SystemExit(f"sanapaja demo failed:\n{done.stdout}\n{done.stderr}")
+    print(done.stdout.splitlines()[0])
+    return env, match.group(1)
+
+
+def make_learners(http: Http, code: str, count: int, tmp: Path) -> tuple[Path, Path, Path]:
+    """Join `count` learners and start lessons for them (untimed); write wrk's data files."""
+    languages = ["en", "uk", "ru", "ar"]
+
+    def join(i: int) -> str:
+        body = {"code": code, "display_name": f"Oppija {i}", "support_language": "en"}
+        body["support_language"] = languages[i % len(languages)]
+        status, joined = http.call("POST", "/api/v1/join", body)
+        if status != 201:
+            raise SystemExit(f"join failed: {status} {joined}")
+        return str(joined["token"])
+
+    with ThreadPoolExecutor(8) as pool:
+        tokens = list(pool.map(join, range(count)))
+    _, packs = http.call("GET", "/api/v1/packs", token=tokens[0])
+    lessons = [(p["id"], lesson["id"]) for p in packs["packs"] for lesson in p["lessons"]]
+    rng = random.Random(1)
+
+    def start(token: str, pack_id: str, lesson_id: str) -> tuple[str, str]:
+        body = {"kind": "lesson", "pack_id": pack_id, "lesson_id": lesson_id}
+        status, session = http.call("POST", "/api/v1/sessions", body, token)
+        if status not in (200, 201):
+            raise SystemExit(f"starting a lesson failed: {status} {session}")
+        return str(session["id"]), json.dumps(session, separators=(",", ":"), sort_keys=True)
+
+    plans = [(token, rng.sample(lessons, LESSONS_PER_LEARNER)) for token in tokens]
+    with ThreadPoolExecutor(8) as pool:
+        started = [
+            list(pool.map(lambda lesson, t=token: start(t, *lesson), chosen))
+            for token, chosen in plans
+        ]
+    get_file, answer_file, loop_file = tmp / "get.tsv", tmp / "answer.tsv", tmp / "loop.tsv"
+    lesson_lines = [f"lesson\t{pack_id}\t{lesson_id}\n" for pack_id, lesson_id in lessons]
+    with get_file.open("w") as out:
+        out.writelines(f"{t}\t{s[0][0]}\t{s[0][1]}\n" for t, s in zip(tokens, started, strict=True))
+    # The answers-only phase uses sessions 2.. and the learner loop session 1 and new ones.
+    with answer_file.open("w") as out:
+        for token, sessions in zip(tokens, started, strict=True):
+            fields = [token] + [part for session in sessions[1:] for part in session]
+            out.write("\t".join(fields) + "\n")
+    with loop_file.open("w") as out:
+        out.writelines(f"{t}\t{s[0][0]}\t{s[0][1]}\n" for t, s in zip(tokens, started, strict=True))
+        out.writelines(lesson_lines)
+    print(f"{count} learners joined, {count * LESSONS_PER_LEARNER} lessons started")
+    return get_file, answer_file, loop_file
+
+
+def print_table(phases: list[Phase], args: argparse.Namespace) -> None:
+    print()
+    print(
+        f"gunicorn gthread, {args.workers} workers x {args.threads} threads; "
+        f"{args.learners} concurrent learners; {args.duration} s per phase; "
+        f"{os.cpu_count()} CPUs"
+    )
+    print("CPU% is of one CPU (200 = both of 2); RSS is gunicorn master + workers")
+    print(f"targets: >= {TARGET_RPS} requests/s, p99 <= {TARGET_P99_MS:.0f} ms")
+    header = f"{'phase':24s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}"
+    header += f" {'errors':>7s} {'requests':>9s} {'RSS MiB':>8s} {'peak MiB':>9s}"
+    header += f" {'srv CPU%':>8s} {'wrk CPU%':>8s}  note"
+    print(header)
+    for p in phases:
+        print(
+            f"{p.name:24s} {p.rps:8.0f} {p.p50_ms:8.1f} {p.p95_ms:8.1f} {p.p99_ms:8.1f}"
+            f" {p.errors:7d} {p.requests:9d} {p.rss_mb:8.0f} {p.peak_rss_mb:9.0f}"
+            f" {p.server_cpu:8.0f} {p.wrk_cpu:8.0f}  {p.note}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--duration", type=int, default=30, help="seconds per phase")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    if not (BIN / "gunicorn").exists():
+        raise SystemExit(f"gunicorn is missing: {BIN / 'pip'} install gunicorn")
+    tmp = Path(tempfile.mkdtemp(prefix="sanapaja-bench-"))
+    try:
+        script = tmp / "learner.lua"
+        script.write_text(LUA)
+        log = tmp / "gunicorn.log"
+        phases = []
+        env, code = make_instance(tmp)
+        port = free_port()
+        with gunicorn("api_bench:make_bare_app()", port, args, env, log) as server:
+            url = f"http://127.0.0.1:{port}/ping"
+            phases.append(
+                run_wrk("bare Flask /ping", url, "plain", None, 100, 2, args, script, server.pid)
+            )
+        port = free_port()
+        with gunicorn("tutor_server.wsgi:app", port, args, env, log) as server:
+            base = f"http://127.0.0.1:{port}"
+            files = make_learners(Http(base), code, args.learners, tmp)
+            get_file, answer_file, loop_file = files
+            learners, pid = args.learners, server.pid
+            phases.append(
+                run_wrk("GET step", base, "get", get_file, learners, 2, args, script, pid)
+            )
+            phases.append(
+                run_wrk(
+                    "POST answer",
+                    base,
+                    "answer",
+                    answer_file,
+                    learners,
+                    learners,
+                    args,
+                    script,
+                    pid,
+                )
+            )
+            phases.append(
+                run_wrk(
+                    "learner loop (mixed)",
+                    base,
+                    "loop",
+                    loop_file,
+                    learners,
+                    learners,
+                    args,
+                    script,
+                    pid,
+                )
+            )
+        print_table(phases, args)
+        server_errors = log.read_text().count("Traceback")
+        if server_errors:
+            print(f"\ngunicorn logged {server_errors} tracebacks; see {log}")
+            args.keep = True
+    finally:
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""A learner on a phone: joins, does a whole lesson (speaking too), finishes, comes home."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect
+
+from lessons.steps import AnswerKind
+from tests.browser.conftest import ARTIFACTS, PHONE, SPOKEN_WORD, Server
+from tutor_server import db
+
+
+def engine_step(server: Server, session_id: str) -> Any:
+    """The right answers, which the API keeps from the page, straight from the database."""
+    from lessons.session import SessionState
+    from tutor_server.models import LessonSession
+
+    with server.app.app_context():
+        record = db.get_session().get(LessonSession, session_id)
+        assert record is not None
+        return SessionState.from_dict(record.state).current
+
+
+def join(page: Page, server: Server, language: str) -> None:
+    page.goto(f"{server.url}/join/{server.code}?lang={language}")
+    page.fill("#display-name", "Olga")
+    page.click("#join-form button[type=submit]")
+    expect(page.locator("#recovery-code")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
+
+
+def answer_step(page: Page, server: Server, session_id: str, spoken: list[dict[str, Any]]) -> None:
+    step = engine_step(server, session_id)
+    box = page.locator(f".step[data-kind='{step.kind}']")
+    expect(box).to_be_visible()
+    if step.answer_kind is AnswerKind.NONE:
+        box.locator("[data-action=next]").click()
+        return
+    if step.answer_kind is AnswerKind.CHOICE:
+        box.locator(f"button.option[data-option='{step.expected[0]}']").click()
+    elif step.answer_kind is AnswerKind.ORDER:
+        for option in step.expected:
+            box.locator(f".bank [data-option='{option}']").click()
+        box.locator("[data-action=check]").click()
+    elif step.answer_kind is AnswerKind.PAIRS:
+        for pair in step.expected:
+            left, right = pair.split("=")
+            box.locator(f"[data-left='{left}']").click()
+            box.locator(f"[data-right='{right}']").click()
+        box.locator("[data-action=check]").click()
+    elif step.answer_kind is AnswerKind.SPEECH:
+        box.locator("[data-action=record]").click()
+        verdict = box.locator(".verdict")
+        expect(verdict).to_be_visible(timeout=20_000)
+        shot = ARTIFACTS / f"speech-{step.expected[0]}.png"
+        page.screenshot(path=str(shot), full_page=True)
+        spoken.append(
+            {
+                "target": step.expected[0],
+                "correct": verdict.get_attribute("data-correct"),
+                "score": box.locator("[data-score]").get_attribute("data-score"),
+                "heard_as": box.locator(".heard-as").all_inner_texts(),
+                "segments": box.locator(".segment").count(),
+            }
+        )
+        retry_skip = box.locator(".feedback [data-action=skip]")
+        if retry_skip.count():
+            retry_skip.click()
+            return
+    expect(box.locator(".verdict")).to_be_visible()
+    box.locator(".feedback [data-action=next]").click()
+
+
+def test_a_learner_joins_does_a_spoken_lesson_and_comes_home(
+    browser: Browser, server: Server
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    join(page, server, "ru")
+    page.screenshot(path=str(ARTIFACTS / "joined.png"))
+    page.click("#go-home")
+    lesson = page.locator("button.lesson[data-lesson='aanteet']")
+    expect(lesson).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "ru")
+    page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
+    lesson.click()
+    page.wait_for_url("**/lesson/*")
+    session_id = page.url.rsplit("/", 1)[1]
+    spoken: list[dict[str, Any]] = []
+    for _ in range(30):
+        if page.locator("[data-finished=true]").count():
+            break
+        answer_step(page, server, session_id, spoken)
+        page.wait_for_timeout(100)
+        if engine_step(server, session_id) is None:
+            break
+    expect(page.locator("[data-finished=true]")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "lesson-done.png"), full_page=True)
+
+    assert spoken, "the lesson had no spoken step"
+    said = next(s for s in spoken if s["target"] == SPOKEN_WORD)
+    assert said["score"] is not None
+    other = [s for s in spoken if s["target"] != SPOKEN_WORD]
+    for attempt in other:
+        assert attempt["correct"] == "false", attempt
+        assert any(SPOKEN_WORD in text for text in attempt["heard_as"]), attempt
+
+    page.click("[data-action=home]")
+    done = page.locator("button.lesson[data-lesson='aanteet'] .done")
+    expect(done).to_be_visible()
+    expect(page.locator("#streak")).to_contain_text("1")
+    context.close()
+
+
+def test_joining_in_arabic_is_right_to_left(browser: Browser, server: Server) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(f"{server.url}/join/{server.code}")
+    page.click("a.language[lang=ar]")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    join(page, server, "ar")
+    page.click("#go-home")
+    expect(page.locator("button.lesson[data-lesson='siivous']")).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    expect(page.locator("#start-review")).to_be_hidden()  # nothing is due yet
+    page.screenshot(path=str(ARTIFACTS / "home-ar.png"), full_page=True)
+    context.close()

