@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lessons.model import SUPPORT_LANGUAGES, Pack, Priority, StepKind
@@ -61,6 +61,16 @@ def error_response(
     status: int, error: str, message: str, fields: dict[str, str] | None = None
 ) -> tuple[Response, int]:
     return jsonify({"error": error, "message": message, "fields": fields or {}}), status
+
+
+@bp.errorhandler(OperationalError)
+def _database_busy(exc: OperationalError) -> tuple[Response, int]:
+    """The database is busy (SQLite's write lock) or away: the client retries the same
+    request (answers carry their client_id, so a retry never counts twice)."""
+    current_app.logger.warning("database unavailable: %s", exc.orig)
+    response, status = error_response(503, "busy", "the server is busy; try again in a moment")
+    response.headers["Retry-After"] = "1"
+    return response, status
 
 
 @bp.errorhandler(ApiError)
@@ -183,7 +193,7 @@ def join() -> tuple[Response, int]:
             display_name=name,
             support_language=language,
             recording_consent=False,
-            schedule=LearnerSchedule().to_dict(),
+            schedule=LearnerSchedule(schedulers=_schedulers()).to_dict(),
             streak_days=0,
         )
         token, recovery = _new_credentials(learner)
@@ -545,8 +555,16 @@ def post_answer(session_id: str) -> tuple[Response, int]:
                 verdict_json = verdict.to_dict()
         except SessionError as exc:
             raise ApiError(400, "invalid_answer", str(exc), {"answer": str(exc)}) from exc
-        record.state = new_state.to_dict()
-        record.updated_at = datetime.now(UTC)
+        # Compare-and-set on the session: of two different answers to the same step arriving
+        # at once, only one moves the lesson on (row locks alone do nothing on SQLite).
+        claimed = session.execute(
+            update(LessonSession)
+            .where(LessonSession.id == record.id, LessonSession.updated_at == record.updated_at)
+            .values(state=new_state.to_dict(), updated_at=datetime.now(UTC))
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise ApiError(409, "conflict", "another answer to this step arrived at the same time")
         body = {
             "client_id": client_id,
             "step": step_index,
@@ -592,7 +610,6 @@ def finish_session(session_id: str) -> Response:
         ratings = session_ratings(state)
         if not record.finished:
             schedule = LearnerSchedule.from_dict(learner.schedule)
-            schedule.schedulers = _schedulers()
             schedule.record_session(ratings, now, _priorities(_group_packs(learner)))
             learner.schedule = schedule.to_dict()
             _count_day(learner, now.date())
