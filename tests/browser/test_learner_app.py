@@ -127,3 +127,59 @@ def test_joining_in_arabic_is_right_to_left(browser: Browser, server: Server) ->
     expect(page.locator("#start-review")).to_be_hidden()  # nothing is due yet
     page.screenshot(path=str(ARTIFACTS / "home-ar.png"), full_page=True)
     context.close()
+
+
+def do_lesson(page: Page, server: Server, steps_at_most: int = 80) -> list[dict[str, Any]]:
+    page.wait_for_url("**/lesson/*")
+    session_id = page.url.rsplit("/", 1)[1]
+    spoken: list[dict[str, Any]] = []
+    for _ in range(steps_at_most):
+        if page.locator("[data-finished=true]").count() or engine_step(server, session_id) is None:
+            break
+        answer_step(page, server, session_id, spoken)
+        page.wait_for_timeout(100)
+    expect(page.locator("[data-finished=true]")).to_be_visible()
+    return spoken
+
+
+def make_everything_due(server: Server) -> None:
+    """Let time pass: every word the learners practised is due for review now."""
+    from sqlalchemy import select
+
+    from tutor_server.models import Learner
+
+    with server.app.app_context(), db.transaction() as session:
+        for learner in session.scalars(select(Learner)):
+            cards = {
+                ref: {**card, "due": "2020-01-01T00:00:00+00:00"}
+                for ref, card in learner.schedule["cards"].items()  # type: ignore[union-attr]
+            }
+            learner.schedule = {**learner.schedule, "cards": cards}
+
+
+def test_an_arabic_learner_does_a_lesson_and_comes_back_to_a_due_review(
+    browser: Browser, server: Server
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    join(page, server, "ar")
+    page.click("#go-home")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.click("button.lesson[data-lesson='siivous']")
+    do_lesson(page, server)
+    page.screenshot(path=str(ARTIFACTS / "lesson-done-ar.png"), full_page=True)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.click("[data-action=home]")
+    expect(page.locator("#start-review")).to_be_hidden()  # just practised: nothing due yet
+
+    make_everything_due(server)
+    page.reload()
+    review = page.locator("#start-review")
+    expect(review).to_be_visible()
+    expect(page.locator("#due-text")).to_contain_text("4")
+    page.screenshot(path=str(ARTIFACTS / "review-due-ar.png"), full_page=True)
+    review.click()
+    do_lesson(page, server)
+    page.click("[data-action=home]")
+    expect(page.locator("#start-review")).to_be_hidden()
+    context.close()
