@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from lessons.loader import LoadResult, load_pack
 from lessons.problems import Problem, Severity
+from lessons.spelling import INSTALL_HINT, SpellChecker, open_spell_checker
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -47,3 +51,12 @@ def reported(
     everything = "\n".join(str(problem) for problem in result.problems) or "(no problems)"
     assert len(matches) == 1, f"expected one {severity} at {file}:{line} {key}:\n{everything}"
     return matches[0]
+
+
+@pytest.fixture(scope="session")
+def voikko() -> Iterator[SpellChecker]:
+    """The real Voikko; make test installs it, so its absence is a failure, not a skip."""
+    checker = open_spell_checker()
+    assert checker is not None, INSTALL_HINT
+    with checker:
+        yield checker

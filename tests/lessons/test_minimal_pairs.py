@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
@@ -13,20 +12,11 @@ from lessons.minimal_pairs import (
     length_neighbours,
     neighbours_with_overrides,
 )
-from lessons.spelling import SpellChecker, open_spell_checker
+from lessons.spelling import SpellChecker
 from lessons.syllables import Segment, SegmentKind, segments
 
 V, C = SegmentKind.VOWEL, SegmentKind.CONSONANT
 LONGER, SHORTER = LengthChange.LENGTHENED, LengthChange.SHORTENED
-
-
-@pytest.fixture(scope="module")
-def voikko() -> Iterator[SpellChecker]:
-    checker = open_spell_checker()
-    if checker is None:
-        pytest.skip("Voikko is not installed")
-    with checker:
-        yield checker
 
 
 def texts(word: str) -> list[str]:

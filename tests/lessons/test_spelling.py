@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import sys
 import types
-from collections.abc import Iterator
 
 import pytest
 
@@ -29,13 +28,9 @@ class FakeVoikko:
         self.terminated += 1
 
 
-@pytest.fixture(scope="module")
-def checker() -> Iterator[SpellChecker]:
-    opened = open_spell_checker()
-    if opened is None:
-        pytest.skip(INSTALL_HINT)
-    with opened:
-        yield opened
+@pytest.fixture
+def checker(voikko: SpellChecker) -> SpellChecker:
+    return voikko
 
 
 def test_install_hint() -> None:

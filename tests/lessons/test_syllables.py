@@ -1,13 +1,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons.spelling import SpellChecker, open_spell_checker
+from lessons.spelling import SpellChecker
 from lessons.syllables import (
     Length,
     Nucleus,
@@ -129,15 +128,6 @@ SYLLABLES = {
     "kirja-arvio": "kir-ja-ar-vi-o",
     "vaa'an": "vaa-an",
 }
-
-
-@pytest.fixture(scope="module")
-def voikko() -> Iterator[SpellChecker]:
-    checker = open_spell_checker()
-    if checker is None:
-        pytest.skip("Voikko is not installed")
-    with checker:
-        yield checker
 
 
 def test_the_table_is_large_enough() -> None:
