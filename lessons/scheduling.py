@@ -158,8 +158,12 @@ def daily_review(
     limit: int = DAILY_REVIEW_ITEMS,
 ) -> SessionState:
     """Today's review lesson: the due items across all of the learner's packs."""
-    known = [ref for ref in schedule.due(now) if _resolves(ref, packs)]
-    return start_review(packs, known[:limit], language, seed)
+    return start_review(packs, due_refs(schedule, packs, now)[:limit], language, seed)
+
+
+def due_refs(schedule: LearnerSchedule, packs: Mapping[str, Pack], now: datetime) -> list[str]:
+    """The learner's due items that still exist in ``packs``, in review order."""
+    return [ref for ref in schedule.due(now) if _resolves(ref, packs)]
 
 
 def _resolves(ref: str, packs: Mapping[str, Pack]) -> bool:

@@ -8,16 +8,23 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from lessons.model import SUPPORT_LANGUAGES, Pack, Priority, StepKind
+from lessons.model import SUPPORT_LANGUAGES, Pack, StepKind
 from lessons.pack_phrases import pack_phrases
-from lessons.scheduling import LearnerSchedule, default_schedulers, session_ratings
+from lessons.scheduling import (
+    LearnerSchedule,
+    daily_review,
+    default_schedulers,
+    due_refs,
+    item_priorities,
+    session_ratings,
+)
 from lessons.session import (
     Answer,
     SessionError,
@@ -26,9 +33,8 @@ from lessons.session import (
     answer,
     skip,
     start_lesson,
-    start_review,
 )
-from lessons.steps import NORMAL_RATE, AnswerKind, Step
+from lessons.steps import NORMAL_RATE, SLOW_RATE, AnswerKind, Step
 from tutor_server import db
 from tutor_server.groups import CODE_ALPHABET, new_code
 from tutor_server.models import (
@@ -41,6 +47,9 @@ from tutor_server.models import (
 )
 from tutor_server.openapi import openapi_document
 from tutor_server.pack_runtime import current_pack
+
+if TYPE_CHECKING:
+    from speech.tts import Voice
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -305,11 +314,17 @@ def packs() -> Response:
     return jsonify({"packs": result})
 
 
-def _audio_url(text: str, rate: float) -> str:
-    from speech.tts import DEFAULT_RATE, Voice, cache_key
+def _voice_at(rate: float) -> Voice:
+    """The tutor's voice at a step's relative rate (1.0 normal, 0.8 slow)."""
+    from speech.tts import DEFAULT_RATE, Voice
 
-    voice = Voice(rate=round(DEFAULT_RATE * rate))
-    return f"/api/v1/audio/{cache_key(text, voice)}.wav"
+    return Voice(rate=round(DEFAULT_RATE * rate))
+
+
+def _audio_url(text: str, rate: float) -> str:
+    from speech.tts import cache_key
+
+    return f"/api/v1/audio/{cache_key(text, _voice_at(rate))}.wav"
 
 
 def _public_step(step: Step, index: int) -> dict[str, Any]:
@@ -356,10 +371,10 @@ def create_session() -> tuple[Response, int]:
         seed = secrets.randbelow(2**31)
         if kind == "review":
             schedule = LearnerSchedule.from_dict(learner.schedule)
-            due = [ref for ref in schedule.due(datetime.now(UTC)) if ref.split("/")[0] in packs]
-            if not due:
+            now = datetime.now(UTC)
+            state = daily_review(schedule, packs, learner.support_language, now, seed)
+            if not state.steps:
                 raise ApiError(409, "nothing_due", "no words are due for review now")
-            state = start_review(packs, due[:REVIEW_LIMIT], learner.support_language, seed)
             pack_id = lesson_id = None
         elif kind == "lesson":
             pack_id, lesson_id = data.get("pack_id"), data.get("lesson_id")
@@ -591,10 +606,6 @@ def post_answer(session_id: str) -> tuple[Response, int]:
     return jsonify(body), 201
 
 
-def _priorities(packs: dict[str, Pack]) -> dict[str, Priority]:
-    return {f"{p.id}/{i.id}": i.priority for p in packs.values() for i in p.items.values()}
-
-
 def _schedulers() -> Any:
     return default_schedulers(fuzzing=not current_app.config.get("TESTING", False))
 
@@ -610,7 +621,7 @@ def finish_session(session_id: str) -> Response:
         ratings = session_ratings(state)
         if not record.finished:
             schedule = LearnerSchedule.from_dict(learner.schedule)
-            schedule.record_session(ratings, now, _priorities(_group_packs(learner)))
+            schedule.record_session(ratings, now, item_priorities(_group_packs(learner)))
             learner.schedule = schedule.to_dict()
             _count_day(learner, now.date())
             record.finished = True
@@ -638,7 +649,7 @@ def reviews() -> Response:
     learner = _current_learner()
     packs = _group_packs(learner)
     schedule = LearnerSchedule.from_dict(learner.schedule)
-    due = [ref for ref in schedule.due(datetime.now(UTC)) if ref.split("/")[0] in packs]
+    due = due_refs(schedule, packs, datetime.now(UTC))
     next_due = schedule.next_due()
     return jsonify(
         {
@@ -754,26 +765,23 @@ def audio(key: str) -> Response:
 
 def _phrase_index() -> dict[str, Any]:
     """cache key → (text, voice) for every phrase of every loaded pack, at both rates."""
-    from speech.tts import DEFAULT_RATE, Voice, cache_key
+    from speech.tts import cache_key
     from tutor_server.models import Pack as PackRecord
 
     session = db.get_session()
     versions = tuple(sorted(session.scalars(select(PackRecord.current_version_id)).all()))
     cached = current_app.extensions.get("sanapaja.phrases")
     if cached is not None and cached[0] == versions:
-        return dict(cached[1])
-    index: dict[str, Any] = {}
-    from lessons.steps import SLOW_RATE
-
+        index: dict[str, Any] = cached[1]
+        return index
+    index = {}
     for pack_id in session.scalars(select(PackRecord.id)):
         pack = current_pack(current_app, session, pack_id)
         if pack is None:
             continue
-        for text in pack_phrases(pack) + [
-            turn.fi for lesson in pack.lessons for turn in lesson.dialogue
-        ]:
+        for text in pack_phrases(pack):
             for rate in (NORMAL_RATE, SLOW_RATE):
-                voice = Voice(rate=round(DEFAULT_RATE * rate))
+                voice = _voice_at(rate)
                 index[cache_key(text, voice)] = (text, voice)
     current_app.extensions["sanapaja.phrases"] = (versions, index)
     return index
