@@ -445,7 +445,7 @@ def make_instance(tmp: Path) -> tuple[dict[str, str], str]:
     match = re.search(r"join code (\w+)", done.stdout)
     if done.returncode != 0 or match is None:
         raise SystemExit(f"sanapaja demo failed:\n{done.stdout}\n{done.stderr}")
-    print(done.stdout.splitlines()[0])
+    print(next(line for line in done.stdout.splitlines() if "join code" in line))
     return env, match.group(1)
 
 

@@ -348,6 +348,11 @@ def packs_load(paths: tuple[Path, ...]) -> None:
     A new version of a pack keeps every learner's progress on the items whose ids survive.
     An invalid pack is refused with the validator's messages and nothing of it is stored.
     """
+    sys.exit(0 if _load_packs(paths) else 1)
+
+
+def _load_packs(paths: tuple[Path, ...]) -> bool:
+    """Store each pack in its own transaction, saying what happened; False if any was refused."""
     from tutor_server import db
     from tutor_server.pack_store import PackRejected, store_pack
 
@@ -370,7 +375,7 @@ def packs_load(paths: tuple[Path, ...]) -> None:
                 f"{len(outcome.retired_items)} retired: {', '.join(outcome.retired_items) or '-'})"
             )
         click.echo(f"{outcome.pack_id} {outcome.version}: {outcome.status}{detail}")
-    sys.exit(1 if failed else 0)
+    return not failed
 
 
 @main.group("groups")
@@ -437,16 +442,9 @@ def demo(group_name: str) -> None:
     from tutor_server import db
     from tutor_server.groups import create_group, join_url
     from tutor_server.models import Group, GroupPack, Pack
-    from tutor_server.pack_store import PackRejected, store_pack
 
-    db.upgrade(current_app)
-    for folder in _pack_folders(()):
-        try:
-            with db.transaction() as session:
-                store_pack(session, folder)
-        except PackRejected as rejected:
-            first = rejected.problems[0]
-            raise click.ClickException(f"{folder} does not validate: {first}") from rejected
+    if not _load_packs(()):
+        raise click.ClickException("a shipped pack does not validate; see above")
     with db.transaction() as session:
         pack_ids = list(session.scalars(select(Pack.id).order_by(Pack.id)))
         group = session.scalar(select(Group).where(Group.name == group_name))

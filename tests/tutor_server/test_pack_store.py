@@ -116,3 +116,23 @@ def test_cli_loads_packs_and_creates_a_group(
     assert qr.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     refused = runner.invoke(main, ["groups", "create", "X", "--pack", "nope"])
     assert refused.exit_code == 1 and "no such pack: nope" in refused.output
+
+
+def test_demo_loads_the_packs_and_reuses_its_group(
+    app: Flask, doc_example_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(doc_example_dir, tmp_path / "content" / "esimerkki")
+    monkeypatch.chdir(tmp_path)
+    runner = app.test_cli_runner()
+    first = runner.invoke(main, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert "esimerkki 1.0.0: new" in first.output
+    code = first.output.split("join code ")[1].split()[0]
+    again = runner.invoke(main, ["demo"])
+    assert "esimerkki 1.0.0: unchanged" in again.output and f"join code {code}" in again.output
+    lesson = tmp_path / "content" / "esimerkki" / "lessons" / "01-siivous.yaml"
+    lesson.write_text("id: siivous\nlevel: A9\n")
+    refused = runner.invoke(main, ["demo"])
+    assert refused.exit_code == 1
+    assert "'A9' is not one of" in refused.output
+    assert "a shipped pack does not validate" in refused.output
