@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from lessons.loader import load_pack
 from lessons.model import Pack
@@ -52,3 +53,21 @@ def tts_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ.pop("SANAPAJA_TTS_CACHE", None)
     else:
         os.environ["SANAPAJA_TTS_CACHE"] = previous
+
+
+def example_app(tmp_path: Path, pack_dir: Path, group: str) -> tuple[Flask, str]:
+    """A migrated lesson server on SQLite in ``tmp_path`` with the example pack and a group;
+    returns the app and the group's join code."""
+    from tutor_server import db
+    from tutor_server.app import create_app
+    from tutor_server.groups import create_group
+    from tutor_server.pack_store import store_pack
+
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'test.sqlite3'}"})
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        db.upgrade(app)
+        with db.transaction() as session:
+            store_pack(session, pack_dir)
+            code = create_group(session, group, ["esimerkki"], 6).join_code
+    return app, code

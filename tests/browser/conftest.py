@@ -14,10 +14,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from speech.audio import SAMPLE_RATE, Audio, read_wav, to_wav_bytes
 from speech.tts import TextToSpeech, Voice
-from tutor_server import db
-from tutor_server.app import create_app
-from tutor_server.groups import create_group
-from tutor_server.pack_store import store_pack
+from tests.conftest import example_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -39,13 +36,7 @@ class Server:
 
 @pytest.fixture
 def server(tmp_path: Path, doc_example_dir: Path) -> Iterator[Server]:
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}"})
-    app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        db.upgrade(app)
-        with db.transaction() as session:
-            store_pack(session, doc_example_dir)
-            code = create_group(session, "Siivous A", ["esimerkki"], 6).join_code
+    app, code = example_app(tmp_path, doc_example_dir, "Siivous A")
     http = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()

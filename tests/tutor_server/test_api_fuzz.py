@@ -19,11 +19,8 @@ import schemathesis
 from flask import Flask
 from hypothesis import HealthCheck, settings
 
-from tutor_server import db
-from tutor_server.app import create_app
-from tutor_server.groups import create_group
+from tests.conftest import example_app
 from tutor_server.openapi import openapi_document
-from tutor_server.pack_store import store_pack
 
 
 @dataclass(frozen=True)
@@ -35,15 +32,7 @@ class Fuzzed:
 
 @pytest.fixture
 def fuzzed(tmp_path: Path, doc_example_dir: Path) -> Iterator[Fuzzed]:
-    app = create_app(
-        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'sanapaja.sqlite3'}"}
-    )
-    app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        db.upgrade(app)
-        with db.transaction() as session:
-            store_pack(session, doc_example_dir)
-            code = create_group(session, "Fuzz", ["esimerkki"], 6).join_code
+    app, code = example_app(tmp_path, doc_example_dir, "Fuzz")
     client = app.test_client()
     joined = client.post(
         "/api/v1/join", json={"code": code, "display_name": "Fuzz", "support_language": "ru"}
