@@ -75,9 +75,15 @@ class _Planner:
         )
 
     def meaning_option(self, item: Item) -> Option:
-        gloss, _ = self.gloss(item.translations)
+        gloss, gloss_language = self.gloss(item.translations)
         picture = str(item.picture) if item.picture else None
-        return Option(item.id, fi=None, gloss=gloss, picture=picture)
+        return Option(
+            item.id,
+            fi=None,
+            gloss=gloss,
+            picture=picture,
+            gloss_reviewed=self.reviewed(gloss_language),
+        )
 
     def finnish_option(self, item: Item) -> Option:
         return Option(item.id, fi=item.fi)
@@ -212,8 +218,7 @@ class _Planner:
         pair = [said, other]
         self.rng.shuffle(pair)
         options = tuple(
-            Option(choice.id, fi=choice.fi, gloss=self.meaning_option(choice).gloss)
-            for choice in pair
+            replace(self.meaning_option(choice), fi=choice.fi, picture=None) for choice in pair
         )
         return replace(
             self.item_step(StepKind.MINIMAL_PAIR, said),

@@ -28,19 +28,35 @@ SLOW_RATE = 0.8
 
 @dataclass(frozen=True)
 class Option:
-    """One choice: an id the answer names, and what to show or say for it."""
+    """One choice: an id the answer names, and what to show or say for it.
+
+    ``gloss_reviewed`` says whether a fluent speaker checked the gloss (False: a draft).
+    """
 
     id: str
     fi: str | None = None
     gloss: str | None = None
     picture: str | None = None
+    gloss_reviewed: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "fi": self.fi, "gloss": self.gloss, "picture": self.picture}
+        return {
+            "id": self.id,
+            "fi": self.fi,
+            "gloss": self.gloss,
+            "picture": self.picture,
+            "gloss_reviewed": self.gloss_reviewed,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Option:
-        return cls(data["id"], data.get("fi"), data.get("gloss"), data.get("picture"))
+        return cls(
+            data["id"],
+            data.get("fi"),
+            data.get("gloss"),
+            data.get("picture"),
+            bool(data.get("gloss_reviewed", False)),
+        )
 
 
 @dataclass(frozen=True)

@@ -333,6 +333,7 @@ def _public_step(step: Step, index: int) -> dict[str, Any]:
     data.pop("expected")
     data["index"] = index
     data["audio_url"] = _audio_url(step.say, step.rate) if step.say else None
+    data["slow_audio_url"] = _audio_url(step.say, SLOW_RATE) if step.say else None
     # Options that are whole items can be heard; the loose words of a sentence cannot.
     spoken_options = step.kind in (
         StepKind.CHOOSE_TRANSLATION,

@@ -86,11 +86,34 @@ def openapi_document() -> dict[str, Any]:
                         "answer_kind": {"enum": ["none", "choice", "speech", "order", "pairs"]},
                         "prompt_key": {"type": "string"},
                         "say": {"type": ["string", "null"]},
-                        "audio_url": {"type": ["string", "null"]},
+                        "audio_url": {
+                            "type": ["string", "null"],
+                            "description": "The Finnish spoken at the step's own rate.",
+                        },
+                        "slow_audio_url": {
+                            "type": ["string", "null"],
+                            "description": "The same Finnish spoken slowly (for 'hear it again').",
+                        },
                         "show_fi": {"type": ["string", "null"]},
                         "gloss": {"type": ["string", "null"]},
+                        "gloss_reviewed": {
+                            "type": "boolean",
+                            "description": "False: the gloss is a draft nobody fluent checked.",
+                        },
+                        "options": {"type": "array", "items": _ref("Option")},
+                        "right_options": {"type": "array", "items": _ref("Option")},
+                    },
+                },
+                "Option": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "fi": {"type": ["string", "null"]},
+                        "gloss": {"type": ["string", "null"]},
                         "gloss_reviewed": {"type": "boolean"},
-                        "options": {"type": "array", "items": {"type": "object"}},
+                        "picture": {"type": ["string", "null"]},
+                        "audio_url": {"type": ["string", "null"]},
                     },
                 },
                 "Session": {

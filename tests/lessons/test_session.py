@@ -130,6 +130,16 @@ def test_gloss_falls_back_to_english_and_shows_review_status() -> None:
     assert floor.gloss_reviewed is True
 
 
+def test_options_carry_the_review_status_of_their_own_gloss() -> None:
+    for status, expected in ((ReviewStatus.REVIEWED, True), (ReviewStatus.DRAFT, False)):
+        state = start_lesson(engine_pack(uk_status=status), "siivous", "uk", seed=1)
+        listen = next(s for s in state.steps if s.kind is StepKind.LISTEN_CHOOSE)
+        ukrainian = [o for o in listen.options if o.gloss == "підлога"]
+        assert ukrainian and all(o.gloss_reviewed is expected for o in ukrainian)
+        round_trip = SessionState.from_dict(state.to_dict())
+        assert round_trip.steps == state.steps
+
+
 def test_whole_lesson_answered_right_finishes_with_every_step_correct() -> None:
     state = run_to_end(start_lesson(engine_pack(), "siivous", "en", seed=2))
     assert state.finished and state.current is None

@@ -152,6 +152,14 @@ def test_a_whole_lesson_with_retries_resume_and_review(
             audio = client.get(step["audio_url"])
             assert audio.status_code == 200 and audio.mimetype == "audio/wav"
             assert "immutable" in audio.headers["Cache-Control"]
+            slow = client.get(step["slow_audio_url"])
+            assert slow.status_code == 200 and slow.mimetype == "audio/wav"
+            if step["audio_url"] != step["slow_audio_url"]:  # not already slow
+                assert len(slow.data) > len(audio.data) * 1.1
+        else:
+            assert step["slow_audio_url"] is None
+        for option in step["options"]:
+            assert isinstance(option["gloss_reviewed"], bool)
     late = client.post(
         url, json={"client_id": "late", "step": 0, "answer": {}}, headers=auth(token)
     )
