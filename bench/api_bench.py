@@ -1,6 +1,7 @@
 """Lesson server throughput and latency under gunicorn, with many simulated learners.
 
-.venv/bin/python bench/api_bench.py [--learners 100] [--duration 30] [--workers 2] [--threads 8]
+.venv/bin/python bench/api_bench.py [--learners 100] [--duration 30] [--workers 4] [--threads 4]
+    [--think-ms 200 1000]
 
 Makes a throw-away instance (SQLite file, pack cache and TTS cache in a temp dir, the shipped
 packs and a demo group), serves it with gunicorn on 127.0.0.1, and drives it with wrk (C, with
@@ -38,7 +39,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TARGET_RPS = 500
 TARGET_P99_MS = 50.0
-LESSONS_PER_LEARNER = 12  # sessions made ahead for the answers-only phase
+LESSONS_PER_LEARNER = 12
+PHASES = (
+    "ping",
+    "get",
+    "answer",
+    "loop",
+    "think",
+)  # sessions made ahead for the answers-only phase
 
 # One wrk script for every phase; args: MODE DATAFILE. The stateful modes run one connection
 # per wrk thread, so a thread is one learner and its responses arrive in order.
@@ -215,6 +223,21 @@ function done(summary, latency, requests)
 end
 """
 
+# Appended for the phases with think time. args[3]: the mean milliseconds a learner waits
+# between a response and the next request, drawn from half to one and a half times that.
+THINK_LUA = r"""
+local think_ms = 0
+local base_init = init
+function init(args)
+  think_ms = tonumber(args[3]) or 0
+  base_init(args)
+end
+
+function delay()
+  return math.floor(think_ms * (0.5 + math.random()))
+end
+"""
+
 
 def make_bare_app() -> Flask:
     """The ceiling: Flask under the same gunicorn, one endpoint with a small JSON answer."""
@@ -342,6 +365,9 @@ def gunicorn(app: str, port: int, args: argparse.Namespace, env: dict[str, str],
         "60",
         app,
     ]
+    if args.server_times:
+        access = log.with_name("access.log")
+        command[-1:-1] = ["--access-logfile", str(access), "--access-logformat", ACCESS_FORMAT]
     with log.open("ab") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
     try:
@@ -366,6 +392,25 @@ def gunicorn(app: str, port: int, args: argparse.Namespace, env: dict[str, str],
             server.wait()
 
 
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(M)s"  # %(M)s: the request's time in the worker, ms
+
+
+def print_server_times(access: Path) -> None:
+    """Time in the worker per route (from gunicorn's access log), over the whole run."""
+    times: dict[str, list[int]] = {}
+    for line in access.read_text().splitlines():
+        method, path, status, ms = line.split()
+        route = re.sub(r"/[0-9a-f]{24}(?=/|$)", "/<session>", path)
+        times.setdefault(f"{method} {route} {status}", []).append(int(ms))
+    print("\ntime in the worker per route (gunicorn access log, whole run):")
+    print(f"{'route':48s} {'count':>7s} {'p50 ms':>7s} {'p99 ms':>7s} {'max ms':>7s}")
+    for route, values in sorted(times.items(), key=lambda kv: -len(kv[1])):
+        values.sort()
+        p50 = values[len(values) // 2]
+        p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
+        print(f"{route:48s} {len(values):7d} {p50:7d} {p99:7d} {values[-1]:7d}")
+
+
 def run_wrk(
     name: str,
     url: str,
@@ -376,6 +421,7 @@ def run_wrk(
     args: argparse.Namespace,
     script: Path,
     server_pid: int,
+    extra: tuple[str, ...] = (),
 ) -> Phase:
     command = [
         "wrk",
@@ -392,6 +438,7 @@ def run_wrk(
     ]
     if data is not None:
         command.append(str(data))
+    command += extra
     server_before = cpu_seconds(server_pid)
     children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
@@ -521,8 +568,26 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=100)
     parser.add_argument("--duration", type=int, default=30, help="seconds per phase")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--think-ms",
+        type=int,
+        nargs="*",
+        default=[200, 1000],
+        help="learner loops where each learner waits about this long before each request",
+    )
+    parser.add_argument(
+        "--phases",
+        type=lambda text: set(text.split(",")),
+        default=set(PHASES),
+        help=f"which phases to run, comma-separated (default: all of {','.join(PHASES)})",
+    )
+    parser.add_argument(
+        "--server-times",
+        action="store_true",
+        help="log every request and print the time in the worker per route (costs some CPU)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs, db)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -531,53 +596,73 @@ def main() -> None:
         raise SystemExit(f"gunicorn is missing: {BIN / 'pip'} install gunicorn")
     tmp = Path(tempfile.mkdtemp(prefix="sanapaja-bench-"))
     try:
-        script = tmp / "learner.lua"
+        script, think_script = tmp / "learner.lua", tmp / "learner-think.lua"
         script.write_text(LUA)
+        think_script.write_text(LUA + THINK_LUA)
         log = tmp / "gunicorn.log"
         phases = []
         env, code = make_instance(tmp)
         port = free_port()
-        with gunicorn("api_bench:make_bare_app()", port, args, env, log) as server:
-            url = f"http://127.0.0.1:{port}/ping"
-            phases.append(
-                run_wrk("bare Flask /ping", url, "plain", None, 100, 2, args, script, server.pid)
-            )
+        if "ping" in args.phases:
+            with gunicorn("api_bench:make_bare_app()", port, args, env, log) as server:
+                pid = server.pid
+                url = f"http://127.0.0.1:{port}/ping"
+                phases.append(
+                    run_wrk("bare Flask /ping", url, "plain", None, 100, 2, args, script, pid)
+                )
+                # The ceiling for the phases with think time too: the same learners' pace.
+                idle = tmp / "plain.tsv"
+                idle.write_text("-\n")
+                for think in args.think_ms if "think" in args.phases else ():
+                    phases.append(
+                        run_wrk(
+                            f"bare /ping, {think} ms think",
+                            url,
+                            "plain",
+                            idle,
+                            args.learners,
+                            args.learners,
+                            args,
+                            think_script,
+                            pid,
+                            (str(think),),
+                        )
+                    )
         port = free_port()
         with gunicorn("tutor_server.wsgi:app", port, args, env, log) as server:
             base = f"http://127.0.0.1:{port}"
-            files = make_learners(Http(base), code, args.learners, tmp)
-            get_file, answer_file, loop_file = files
-            learners, pid = args.learners, server.pid
-            phases.append(
-                run_wrk("GET step", base, "get", get_file, learners, 2, args, script, pid)
-            )
-            phases.append(
-                run_wrk(
-                    "POST answer",
-                    base,
-                    "answer",
-                    answer_file,
-                    learners,
-                    learners,
-                    args,
-                    script,
-                    pid,
+            get_file, answer_file, loop_file = make_learners(Http(base), code, args.learners, tmp)
+            n, pid = args.learners, server.pid
+            if "get" in args.phases:
+                phases.append(run_wrk("GET step", base, "get", get_file, n, 2, args, script, pid))
+            if "answer" in args.phases:
+                phases.append(
+                    run_wrk("POST answer", base, "answer", answer_file, n, n, args, script, pid)
                 )
-            )
-            phases.append(
-                run_wrk(
-                    "learner loop (mixed)",
-                    base,
-                    "loop",
-                    loop_file,
-                    learners,
-                    learners,
-                    args,
-                    script,
-                    pid,
+            if "loop" in args.phases:
+                phases.append(
+                    run_wrk(
+                        "learner loop (mixed)", base, "loop", loop_file, n, n, args, script, pid
+                    )
                 )
-            )
+            for think in args.think_ms if "think" in args.phases else ():
+                phases.append(
+                    run_wrk(
+                        f"loop, {think} ms think",
+                        base,
+                        "loop",
+                        loop_file,
+                        n,
+                        n,
+                        args,
+                        think_script,
+                        pid,
+                        (str(think),),
+                    )
+                )
         print_table(phases, args)
+        if args.server_times:
+            print_server_times(tmp / "access.log")
         server_errors = log.read_text().count("Traceback")
         if server_errors:
             print(f"\ngunicorn logged {server_errors} tracebacks; see {log}")

@@ -128,6 +128,11 @@ class SessionState:
         return None if self.finished else self.steps[self.position]
 
     def to_dict(self) -> dict[str, Any]:
+        return {**self.progress_to_dict(), "steps": [step.to_dict() for step in self.steps]}
+
+    def progress_to_dict(self) -> dict[str, Any]:
+        """Everything but the steps, which never change once a session is planned: a store
+        can keep them apart and write only this small part on every answer."""
         return {
             "schema": SCHEMA_VERSION,
             "kind": str(self.kind),
@@ -139,12 +144,16 @@ class SessionState:
             "position": self.position,
             "attempts": self.attempts,
             "best_score": self.best_score,
-            "steps": [step.to_dict() for step in self.steps],
             "outcomes": [outcome.to_dict() for outcome in self.outcomes],
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SessionState:
+        return cls.from_progress(steps_from_list(data["steps"]), data)
+
+    @classmethod
+    def from_progress(cls, steps: tuple[Step, ...], data: dict[str, Any]) -> SessionState:
+        """The state from its steps and ``progress_to_dict``'s output."""
         if data.get("schema") != SCHEMA_VERSION:
             raise SessionError(f"unsupported session schema {data.get('schema')!r}")
         return cls(
@@ -157,9 +166,13 @@ class SessionState:
             position=int(data["position"]),
             attempts=int(data["attempts"]),
             best_score=data.get("best_score"),
-            steps=tuple(Step.from_dict(step) for step in data["steps"]),
+            steps=steps,
             outcomes=tuple(StepOutcome.from_dict(o) for o in data["outcomes"]),
         )
+
+
+def steps_from_list(data: list[dict[str, Any]]) -> tuple[Step, ...]:
+    return tuple(Step.from_dict(step) for step in data)
 
 
 def start_lesson(pack: Pack, lesson_id: str, language: str, seed: int) -> SessionState:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lessons.model import SUPPORT_LANGUAGES, Pack, StepKind
@@ -35,7 +35,7 @@ from lessons.session import (
     start_lesson,
 )
 from lessons.steps import NORMAL_RATE, SLOW_RATE, AnswerKind, Step
-from tutor_server import db
+from tutor_server import db, session_store
 from tutor_server.groups import CODE_ALPHABET, new_code
 from tutor_server.models import (
     Attempt,
@@ -376,7 +376,6 @@ def create_session() -> tuple[Response, int]:
             state = daily_review(schedule, packs, learner.support_language, now, seed)
             if not state.steps:
                 raise ApiError(409, "nothing_due", "no words are due for review now")
-            pack_id = lesson_id = None
         elif kind == "lesson":
             pack_id, lesson_id = data.get("pack_id"), data.get("lesson_id")
             pack = packs.get(pack_id) if isinstance(pack_id, str) else None
@@ -393,22 +392,14 @@ def create_session() -> tuple[Response, int]:
                 )
             )
             if open_session is not None:
-                resumed = SessionState.from_dict(open_session.state)
+                resumed = session_store.load_state(current_app, open_session)
                 return jsonify(_session_json(open_session, resumed)), 200
             state = start_lesson(pack, str(lesson_id), learner.support_language, seed)
         else:
             raise ApiError(
                 400, "invalid_fields", "kind is 'lesson' or 'review'", {"kind": "lesson or review"}
             )
-        record = LessonSession(
-            id=secrets.token_hex(12),
-            learner_id=learner.id,
-            kind=str(state.kind),
-            pack_id=pack_id,
-            lesson_id=lesson_id,
-            state=state.to_dict(),
-            finished=False,
-        )
+        record = session_store.new_record(current_app, secrets.token_hex(12), learner.id, state)
         session.add(record)
         session.flush()
         body = _session_json(record, state)
@@ -433,7 +424,7 @@ def _own_session(session_id: str, *, lock: bool = False) -> LessonSession:
 @bp.get("/sessions/<session_id>")
 def get_session(session_id: str) -> Response:
     record = _own_session(session_id)
-    return jsonify(_session_json(record, SessionState.from_dict(record.state)))
+    return jsonify(_session_json(record, session_store.load_state(current_app, record)))
 
 
 def _parse_answer(data: dict[str, Any], step: Step) -> Answer:
@@ -472,9 +463,9 @@ def _parse_answer(data: dict[str, Any], step: Step) -> Answer:
     )
 
 
-def _score_audio(
-    learner: Learner, record: LessonSession, step: Step, step_index: int
-) -> tuple[Answer, dict[str, Any]]:
+def _score_audio(learner: Learner, step: Step) -> tuple[Answer, dict[str, Any], bytes | None]:
+    """Score the uploaded recording in memory: the answer, the scoring result, and the WAV
+    when it may be kept (the group records and the learner agreed), else None."""
     from speech.audio import AudioFormatError
     from speech.scoring import PronunciationScorer
 
@@ -491,16 +482,13 @@ def _score_audio(
         result = scorer.score(wav, step.expected[0])
     except AudioFormatError as exc:
         raise ApiError(400, exc.key, str(exc), {"audio": str(exc)}) from exc
-    if learner.group.recording_enabled and learner.recording_consent:
-        db.get_session().add(
-            Recording(learner_id=learner.id, session_id=record.id, step_index=step_index, wav=wav)
-        )
     scoring = result.to_dict()
     verdict = scoring["verdict"]
-    if verdict in ("correct", "close", "wrong"):
-        return Answer(score=result.score), scoring
-    # No speech, too quiet, …: tell the learner, and let them try again without a penalty.
-    raise ApiError(422, "audio_not_scored", result.message_key, {"audio": verdict})
+    if verdict not in ("correct", "close", "wrong"):
+        # No speech, too quiet, …: tell the learner, and let them try again without a penalty.
+        raise ApiError(422, "audio_not_scored", result.message_key, {"audio": verdict})
+    keep = learner.group.recording_enabled and learner.recording_consent
+    return Answer(score=result.score), scoring, wav if keep else None
 
 
 def _step_field(value: Any, *, from_form: bool) -> int:
@@ -517,10 +505,23 @@ def _step_field(value: Any, *, from_form: bool) -> int:
     )
 
 
+def _accepted(session_id: str, client_id: str) -> dict[str, Any] | None:
+    """The response to an answer already accepted under this client_id, if there is one."""
+    return db.get_session().scalar(
+        select(Attempt.response).where(
+            Attempt.session_id == session_id, Attempt.client_id == client_id
+        )
+    )
+
+
 @bp.post("/sessions/<session_id>/answers")
 def post_answer(session_id: str) -> tuple[Response, int]:
-    """Answer the current step. A retry with the same client_id returns the first response."""
-    _current_learner()
+    """Answer the current step. A retry with the same client_id returns the first response.
+
+    Judging (and scoring a recording) happens before the write; the write is one short
+    compare-and-set on the session, so the database's single writer is held briefly.
+    """
+    learner = _current_learner()
     form = request.form if request.files else None
     data = dict(form) if form is not None else _json_body()
     client_id = data.get("client_id")
@@ -538,72 +539,69 @@ def post_answer(session_id: str) -> tuple[Response, int]:
     step_index = _step_field(data.get("step"), from_form=form is not None)
     if form is None and "skip" in data and not isinstance(data["skip"], bool):
         raise ApiError(400, "invalid_fields", "skip is true or false", {"skip": "true or false"})
-    with db.transaction() as session:
-        record = _own_session(session_id, lock=True)
-        earlier = session.scalar(
-            select(Attempt).where(Attempt.session_id == record.id, Attempt.client_id == client_id)
+    record = _own_session(session_id)
+    earlier = _accepted(record.id, client_id)
+    if earlier is not None:
+        return jsonify(earlier), 200
+    state = session_store.load_state(current_app, record)
+    step = state.current
+    if record.finished or step is None:
+        raise ApiError(409, "session_finished", "this lesson is finished")
+    if step_index != state.position:
+        raise ApiError(
+            409,
+            "wrong_step",
+            f"the current step is {state.position}",
+            {"step": str(state.position)},
         )
-        if earlier is not None:
-            return jsonify(earlier.response), 200
-        state = SessionState.from_dict(record.state)
-        step = state.current
-        if record.finished or step is None:
-            raise ApiError(409, "session_finished", "this lesson is finished")
-        if step_index != state.position:
-            raise ApiError(
-                409,
-                "wrong_step",
-                f"the current step is {state.position}",
-                {"step": str(state.position)},
-            )
-        scoring = None
-        if form is not None:
-            given, scoring = _score_audio(g.learner, record, step, step_index)
-        elif data.get("skip") is True:
-            given = None
+    scoring, recording = None, None
+    if form is not None:
+        given, scoring, recording = _score_audio(learner, step)
+    elif data.get("skip") is True:
+        given = None
+    else:
+        given = _parse_answer(data, step)
+    try:
+        if given is None:
+            new_state, verdict_json = skip(state), None
         else:
-            given = _parse_answer(data, step)
-        try:
-            if given is None:
-                new_state, verdict_json = skip(state), None
-            else:
-                new_state, verdict = answer(state, given)
-                verdict_json = verdict.to_dict()
-        except SessionError as exc:
-            raise ApiError(400, "invalid_answer", str(exc), {"answer": str(exc)}) from exc
-        # Compare-and-set on the session: of two different answers to the same step arriving
-        # at once, only one moves the lesson on (row locks alone do nothing on SQLite).
+            new_state, verdict = answer(state, given)
+            verdict_json = verdict.to_dict()
+    except SessionError as exc:
+        raise ApiError(400, "invalid_answer", str(exc), {"answer": str(exc)}) from exc
+    body = {
+        "client_id": client_id,
+        "step": step_index,
+        "verdict": verdict_json,
+        "scoring": scoring,
+        "session": _session_json(record, new_state),
+    }
+    with db.transaction() as session:
+        # Compare-and-set: of two answers to the same step arriving at once, only the first
+        # moves the lesson on; the other finds the session changed under it.
         claimed = session.execute(
             update(LessonSession)
             .where(LessonSession.id == record.id, LessonSession.updated_at == record.updated_at)
-            .values(state=new_state.to_dict(), updated_at=datetime.now(UTC))
+            .values(state=new_state.progress_to_dict(), updated_at=datetime.now(UTC))
             .execution_options(synchronize_session=False)
         )
         if claimed.rowcount != 1:
+            earlier = _accepted(record.id, client_id)
+            if earlier is not None:  # the same answer, sent twice at once: the first counts
+                return jsonify(earlier), 200
             raise ApiError(409, "conflict", "another answer to this step arrived at the same time")
-        body = {
-            "client_id": client_id,
-            "step": step_index,
-            "verdict": verdict_json,
-            "scoring": scoring,
-            "session": _session_json(record, new_state),
-        }
         session.add(
             Attempt(session_id=record.id, client_id=client_id, step_index=step_index, response=body)
         )
-        try:
-            session.flush()
-        except IntegrityError:
-            # The same answer arrived twice at once: the first one counts.
-            session.rollback()
-            earlier = session.scalar(
-                select(Attempt).where(
-                    Attempt.session_id == session_id, Attempt.client_id == client_id
+        if recording is not None:
+            session.add(
+                Recording(
+                    learner_id=learner.id,
+                    session_id=record.id,
+                    step_index=step_index,
+                    wav=recording,
                 )
             )
-            if earlier is None:
-                raise
-            return jsonify(earlier.response), 200
     return jsonify(body), 201
 
 
@@ -618,7 +616,7 @@ def finish_session(session_id: str) -> Response:
     with db.transaction():
         record = _own_session(session_id, lock=True)
         learner: Learner = g.learner
-        state = SessionState.from_dict(record.state)
+        state = session_store.load_state(current_app, record)
         ratings = session_ratings(state)
         if not record.finished:
             schedule = LearnerSchedule.from_dict(learner.schedule)
@@ -712,7 +710,7 @@ def export() -> Response:
                     "pack_id": s.pack_id,
                     "lesson_id": s.lesson_id,
                     "finished": s.finished,
-                    "state": s.state,
+                    "state": session_store.export(s),
                 }
                 for s in sessions
             ],

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from tutor_server import db
+from tutor_server import db, session_store
 from tutor_server.config import DEFAULTS
 
 
@@ -21,6 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
     db.init_app(app)
+    session_store.init_app(app)
     _init_speech(app)
     from tutor_server import api
 

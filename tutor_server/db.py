@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,40 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+class SqliteWriteLock:
+    """One writer at a time, across threads and processes, queued by the kernel (flock).
+
+    SQLite lets one writer in and makes the others sleep and retry (its busy handler sleeps
+    up to 100 ms a time), so under many writers some wait for seconds. Waiting on a lock file
+    instead wakes the next writer as soon as the lock is free. The kernel drops the lock of a
+    process that dies. Re-entrant within a thread.
+    """
+
+    def __init__(self, database: Path) -> None:
+        self.path = database.with_name(database.name + ".write-lock")
+        self._held = threading.local()
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        if getattr(self._held, "depth", 0):
+            self._held.depth += 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
+        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            self._held.depth = 1
+            try:
+                yield
+            finally:
+                self._held.depth = 0
+        finally:
+            os.close(descriptor)  # releases the lock
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url)  # a file: no connection to go stale, nothing to ping
@@ -50,6 +86,9 @@ def init_app(app: Flask) -> None:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     engine = make_engine(database_url(app))
     app.extensions["sanapaja.engine"] = engine
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        app.extensions["sanapaja.write_lock"] = SqliteWriteLock(Path(database))
     app.extensions["sanapaja.sessions"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
@@ -70,14 +109,19 @@ def _close_session(_error: BaseException | None) -> None:
 
 @contextmanager
 def transaction() -> Iterator[Session]:
-    """The request's session in a transaction: committed on success, rolled back on error."""
+    """The request's session in a transaction: committed on success, rolled back on error.
+
+    On SQLite the block holds the write lock, so keep slow work (such as scoring) outside.
+    """
     session = get_session()
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    lock: SqliteWriteLock | None = current_app.extensions.get("sanapaja.write_lock")
+    with lock.held() if lock is not None else nullcontext():
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
 
 
 def alembic_config(app: Flask) -> Config:

@@ -107,7 +107,8 @@ class Learner(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     recovery_hash: Mapped[str] = mapped_column(String(64), unique=True)
     recording_consent: Mapped[bool] = mapped_column(Boolean, default=False)
-    schedule: Mapped[dict[str, object]] = mapped_column(JSON)
+    # Every card the learner has: loaded only by the requests that use it.
+    schedule: Mapped[dict[str, object]] = mapped_column(JSON, deferred=True)
     streak_days: Mapped[int] = mapped_column(Integer, default=0)
     last_active_day: Mapped[str | None] = mapped_column(String(10), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
@@ -115,7 +116,8 @@ class Learner(Base):
 
 
 class LessonSession(Base):
-    """A lesson (or review) in progress: the engine's serialised state."""
+    """A lesson (or review) in progress: the engine's planned steps, written once, and its
+    progress, rewritten on every answer (lessons.session.SessionState.progress_to_dict)."""
 
     __tablename__ = "lesson_sessions"
 
@@ -125,6 +127,7 @@ class LessonSession(Base):
     pack_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     lesson_id: Mapped[str | None] = mapped_column(String(100), nullable=True)
     state: Mapped[dict[str, object]] = mapped_column(JSON)
+    steps: Mapped[list[dict[str, object]]] = mapped_column(JSON, deferred=True)
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)

@@ -104,13 +104,13 @@ def answer_for(step: dict[str, Any], state_step: Any) -> dict[str, Any]:
 
 
 def engine_step(app: Flask, session_id: str) -> Any:
-    from lessons.session import SessionState
     from tutor_server.models import LessonSession
+    from tutor_server.session_store import load_state
 
     with app.app_context():
         record = db.get_session().get(LessonSession, session_id)
         assert record is not None
-        return SessionState.from_dict(record.state).current
+        return load_state(app, record).current
 
 
 def test_a_whole_lesson_with_retries_resume_and_review(
