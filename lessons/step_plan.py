@@ -7,7 +7,7 @@ so the same inputs always give the same steps.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from lessons.model import (
@@ -273,13 +273,42 @@ def plan_lesson(pack: Pack, lesson: Lesson, language: str, seed: int) -> tuple[S
     planner = _Planner(pack, language, rng)
     items = pack.lesson_items(lesson)
     if lesson.steps is not None:
-        return tuple(_explicit_steps(planner, lesson, items))
+        return _opaque_option_ids(_explicit_steps(planner, lesson, items))
     if lesson.kind is LessonKind.PRONUNCIATION:
-        return tuple(_pronunciation_steps(planner, lesson))
+        return _opaque_option_ids(_pronunciation_steps(planner, lesson))
     steps = _vocabulary_steps(planner, items)
     if lesson.dialogue:
         steps += [planner.dialogue_turn(lesson, turn) for turn in lesson.dialogue]
-    return tuple(steps)
+    return _opaque_option_ids(steps)
+
+
+def _opaque_option_ids(steps: Iterable[Step]) -> tuple[Step, ...]:
+    """Option ids that give nothing away: numbered in the order shown (o0, o1, … and r0, r1,
+    … for the right column), so a page cannot find the answer from an item id that spells
+    the word, or from ids numbered in the right order."""
+    return tuple(_renumbered(step) for step in steps)
+
+
+def _renumbered(step: Step) -> Step:
+    if not step.options and not step.right_options:
+        return step
+    left = {option.id: f"o{index}" for index, option in enumerate(step.options)}
+    right = {option.id: f"r{index}" for index, option in enumerate(step.right_options)}
+    if step.answer_kind is AnswerKind.PAIRS:
+        expected = tuple(
+            f"{left[pair.partition('=')[0]]}={right[pair.partition('=')[2]]}"
+            for pair in step.expected
+        )
+    elif step.answer_kind in (AnswerKind.CHOICE, AnswerKind.ORDER):
+        expected = tuple(left[option_id] for option_id in step.expected)
+    else:
+        expected = step.expected
+    return replace(
+        step,
+        options=tuple(replace(o, id=left[o.id]) for o in step.options),
+        right_options=tuple(replace(o, id=right[o.id]) for o in step.right_options),
+        expected=expected,
+    )
 
 
 def _vocabulary_steps(planner: _Planner, items: list[Item]) -> list[Step]:
@@ -383,7 +412,7 @@ def plan_review(due: Sequence[tuple[Pack, Item]], language: str, seed: int) -> t
         )
         say = planner.repeat(item)
         steps.append(replace(say, kind=StepKind.REVIEW, prompt_key="step.review.repeat"))
-    return tuple(steps)
+    return _opaque_option_ids(steps)
 
 
 def _lesson_of(pack: Pack, item: Item) -> Lesson:

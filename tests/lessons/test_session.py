@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
+from lessons.loader import load_pack
 from lessons.model import ReviewStatus, StepKind
 from lessons.session import (
     Answer,
@@ -250,3 +252,25 @@ def test_review_session_over_several_packs() -> None:
     assert [s.item_ref for s in state.steps] == ["a/lattia", "a/lattia", "b/tuuli", "b/tuuli"]
     assert {s.kind for s in state.steps} == {StepKind.REVIEW}
     assert [s.answer_kind for s in state.steps[:2]] == [AnswerKind.CHOICE, AnswerKind.SPEECH]
+
+
+def test_option_ids_give_no_answer_away() -> None:
+    """Ids are numbered in the order shown: never an item id (which spells the word), and
+    the right order or the right pairs cannot be read from them."""
+    pack = load_pack(Path(__file__).parents[2] / "content" / "tyoelaman-perusteet").pack
+    assert pack is not None
+    kinds = set()
+    for lesson in pack.lessons:
+        for seed in range(3):
+            for step in start_lesson(pack, lesson.id, "en", seed).steps:
+                if not step.options:
+                    continue
+                kinds.add(step.kind)
+                shown = [o.id for o in step.options]
+                assert shown == [f"o{i}" for i in range(len(shown))]
+                assert [o.id for o in step.right_options] == [
+                    f"r{i}" for i in range(len(step.right_options))
+                ]
+                if step.answer_kind is AnswerKind.ORDER:
+                    assert list(step.expected) != shown  # the shown order is not the answer
+    assert {StepKind.MATCH_PAIRS, StepKind.ORDER_WORDS, StepKind.LISTEN_CHOOSE} <= kinds
