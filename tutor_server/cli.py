@@ -416,6 +416,64 @@ def groups_create(name: str, pack_ids: tuple[str, ...], qr: Path | None) -> None
         click.echo(f"QR code: {qr}")
 
 
+@groups.command("list")
+@with_appcontext
+def groups_list() -> None:
+    """One line per group: join code, name, packs, recording on/off, learners."""
+    from tutor_server import db
+    from tutor_server.groups import list_groups
+
+    db.upgrade(current_app)
+    summaries = list_groups(db.get_session())
+    if not summaries:
+        click.echo("No groups yet. Create one: sanapaja groups create NAME --pack ID")
+    for group in summaries:
+        click.echo(
+            f"{group.join_code}  {group.name!r}  packs: {', '.join(group.pack_ids) or '-'}  "
+            f"recording: {'on' if group.recording_enabled else 'off'}  "
+            f"learners: {group.learners}"
+        )
+
+
+@groups.command("recording")
+@click.argument("code")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@with_appcontext
+def groups_recording(code: str, state: str) -> None:
+    """Switch recording on or off for the group with join code CODE.
+
+    With recording on, a learner's recordings are kept for the trainer, but only after the
+    learner agrees in the app; with it off, audio is scored and dropped. Switching off does
+    not delete the recordings already kept.
+    """
+    from tutor_server import db
+    from tutor_server.groups import GroupError, set_recording
+
+    db.upgrade(current_app)
+    try:
+        with db.transaction() as session:
+            group, changed = set_recording(session, code, state == "on")
+            name, join_code = group.name, group.join_code
+    except GroupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if changed:
+        was = "off" if state == "on" else "on"
+        click.echo(f"Group {name!r} ({join_code}): recording is now {state} (was {was}).")
+    else:
+        click.echo(f"Group {name!r} ({join_code}): recording was already {state}; no change.")
+    if state == "on":
+        click.echo(
+            "Recordings are kept only for learners who agree in the app "
+            "(home page, 'Your recordings'); each learner must still switch it on."
+        )
+    elif changed:
+        click.echo(
+            "Every learner's agreement is withdrawn: if recording is switched on again, "
+            "each learner is asked anew."
+        )
+        click.echo("Recordings kept so far stay until the learner deletes their data.")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
 
-from tutor_server.models import Group, GroupPack, Pack
+from tutor_server.models import Group, GroupPack, Learner, Pack
 
 # No 0/O, 1/I/L: a code is read aloud and typed on a phone.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -46,3 +47,57 @@ def create_group(session: Session, name: str, pack_ids: list[str], code_length: 
 
 def join_url(public_url: str, code: str) -> str:
     return f"{public_url.rstrip('/')}/join/{code}"
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    name: str
+    join_code: str
+    pack_ids: tuple[str, ...]
+    recording_enabled: bool
+    learners: int
+
+
+def list_groups(session: Session) -> list[GroupSummary]:
+    """Every group, oldest first, with its packs and how many learners joined it."""
+    learners = (
+        select(Learner.group_id, func.count(Learner.id).label("n"))
+        .group_by(Learner.group_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Group, func.coalesce(learners.c.n, 0))
+        .outerjoin(learners, learners.c.group_id == Group.id)
+        .options(selectinload(Group.packs))
+        .order_by(Group.created_at, Group.id)
+    ).all()
+    return [
+        GroupSummary(
+            name=group.name,
+            join_code=group.join_code,
+            pack_ids=tuple(sorted(link.pack_id for link in group.packs)),
+            recording_enabled=group.recording_enabled,
+            learners=count,
+        )
+        for group, count in rows
+    ]
+
+
+def set_recording(session: Session, code: str, enabled: bool) -> tuple[Group, bool]:
+    """Switch a group's recording on or off; returns the group and whether it changed.
+
+    Recordings are kept only for learners who also agreed in the app. Switching off also
+    withdraws every learner's agreement, so switching on again later asks each of them
+    anew. The caller commits.
+    """
+    code = code.strip().upper()
+    group = session.scalar(select(Group).where(Group.join_code == code))
+    if group is None:
+        raise GroupError(f"no group has the join code {code!r} (see: sanapaja groups list)")
+    changed = group.recording_enabled != enabled
+    group.recording_enabled = enabled
+    if not enabled:
+        session.execute(
+            update(Learner).where(Learner.group_id == group.id).values(recording_consent=False)
+        )
+    return group, changed

@@ -78,6 +78,9 @@ SCRIPT_STRINGS = {
     "finished": lazy_gettext("done"),
     "error": lazy_gettext("Something went wrong. Try again."),
     "unknown_code": lazy_gettext("This code is not known. Check it and try again."),
+    "consent.on": lazy_gettext("Your recordings are kept."),
+    "consent.off": lazy_gettext("Your recordings are not kept."),
+    "saved": lazy_gettext("Saved."),
 }
 
 

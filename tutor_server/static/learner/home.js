@@ -70,8 +70,84 @@ async function showHome() {
     for (const lesson of pack.lessons) card.append(lessonButton(pack, lesson));
     list.append(card);
   }
+  showRecordings(me);
   $("signed-in").hidden = false;
 }
+
+// Audio is kept only when the group records and the learner agreed; the switch says which.
+function showRecordings(me) {
+  const recording = me.group.recording_enabled;
+  $("recording-off").hidden = recording;
+  $("recording-on").hidden = !recording;
+  const consent = $("recording-consent");
+  consent.checked = me.recording_consent;
+  $("consent-state").textContent = t(me.recording_consent ? "consent.on" : "consent.off");
+}
+
+$("recording-consent").addEventListener("change", async (event) => {
+  const consent = event.target;
+  const wanted = consent.checked;
+  consent.disabled = true;
+  $("consent-state").textContent = "";
+  try {
+    const me = await api("PATCH", "/me", { recording_consent: wanted });
+    consent.checked = me.recording_consent;
+    $("consent-state").textContent =
+      `${t("saved")} ${t(me.recording_consent ? "consent.on" : "consent.off")}`;
+  } catch {
+    consent.checked = !wanted;
+    showError($("data-error"), "error");
+  } finally {
+    consent.disabled = false;
+  }
+});
+
+$("export").addEventListener("click", async () => {
+  try {
+    const data = await api("GET", "/me/export");
+    const file = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(file);
+    link.download = `sanapaja-${new Date().toISOString().slice(0, 10)}.json`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+  } catch {
+    showError($("data-error"), "error");
+  }
+});
+
+$("delete-me").addEventListener("click", () => {
+  $("delete-me").hidden = true;
+  $("delete-confirm").hidden = false;
+  $("delete-cancel").focus();
+});
+
+$("delete-cancel").addEventListener("click", () => {
+  $("delete-confirm").hidden = true;
+  $("delete-me").hidden = false;
+});
+
+$("delete-yes").addEventListener("click", async () => {
+  $("delete-yes").disabled = true;
+  try {
+    await api("DELETE", "/me");
+  } catch (failure) {
+    // 401: the token no longer signs anyone in, so there is nothing left to delete.
+    if (!(failure instanceof ApiError && failure.status === 401)) {
+      $("delete-yes").disabled = false;
+      showError($("data-error"), "error");
+      return;
+    }
+  }
+  signOut();
+  $("signed-in").hidden = true;
+  $("learner-name").textContent = "";
+  $("deleted").hidden = false;
+  $("signed-out").hidden = false;
+  window.scrollTo(0, 0);
+});
 
 $("code-form").addEventListener("submit", (event) => {
   event.preventDefault();
