@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
 from lessons.steps import AnswerKind
-from tests.browser.conftest import ARTIFACTS, PHONE, SPOKEN_WORD, Server
+from tests.browser.conftest import (
+    ARTIFACTS,
+    PHONE,
+    SPOKEN_WORD,
+    Server,
+    engine_step,
+    join,
+)
 from tutor_server import db
-
-
-def engine_step(server: Server, session_id: str) -> Any:
-    """The right answers, which the API keeps from the page, straight from the database."""
-    from lessons.session import SessionState
-    from tutor_server.models import LessonSession
-
-    with server.app.app_context():
-        record = db.get_session().get(LessonSession, session_id)
-        assert record is not None
-        return SessionState.from_dict(record.state).current
-
-
-def join(page: Page, server: Server, language: str) -> None:
-    page.goto(f"{server.url}/join/{server.code}?lang={language}")
-    page.fill("#display-name", "Olga")
-    page.click("#join-form button[type=submit]")
-    expect(page.locator("#recovery-code")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
 
 
 def answer_step(page: Page, server: Server, session_id: str, spoken: list[dict[str, Any]]) -> None:

@@ -6,6 +6,8 @@ const stepBox = document.getElementById("step");
 const status = document.getElementById("status");
 const sessionId = root.dataset.session;
 const player = new Audio();
+// Only when the server sent no slowly spoken audio: slower playback of the normal audio.
+const SLOW_PLAYBACK = 0.75;
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -29,10 +31,10 @@ function clientId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-function play(url, slow = false) {
+function play(url, rate = 1) {
   if (!url) return;
   player.src = url;
-  player.playbackRate = slow ? 0.75 : 1;
+  player.playbackRate = rate;
   player.play().catch(() => {});
 }
 
@@ -41,13 +43,14 @@ function showOffline(offline) {
   status.hidden = !offline;
 }
 
-function listenButtons(url) {
-  if (!url) return null;
+function listenButtons(step) {
+  if (!step.audio_url) return null;
+  const slowly = step.slow_audio_url ? () => play(step.slow_audio_url) : () => play(step.audio_url, SLOW_PLAYBACK);
   return el(
     "div",
     { class: "listen" },
-    el("button", { class: "big play", "data-action": "listen", onclick: () => play(url) }, `🔊 ${t("listen")}`),
-    el("button", { class: "play slow", onclick: () => play(url, true) }, `🐢 ${t("slow")}`),
+    el("button", { class: "big play", "data-action": "listen", onclick: () => play(step.audio_url) }, `🔊 ${t("listen")}`),
+    el("button", { class: "play slow", "data-action": "listen-slowly", onclick: slowly }, `🐢 ${t("slow")}`),
   );
 }
 
@@ -76,7 +79,12 @@ function render() {
   const step = session.step;
   document.getElementById("bar-fill").style.width = `${(100 * session.position) / session.total}%`;
   if (!step) return finish();
-  const body = el("div", { class: "card step", "data-kind": step.kind, "data-answer": step.answer_kind });
+  const body = el("div", {
+    class: "card step",
+    "data-step": step.index,
+    "data-kind": step.kind,
+    "data-answer": step.answer_kind,
+  });
   append(
     body,
     el("h1", { class: "prompt" }, t(step.prompt_key)),
@@ -85,7 +93,7 @@ function render() {
     finnish(step.show_fi),
     step.show_spoken ? finnish(`(${step.show_spoken})`, "fi spoken") : null,
     step.kind === "listen_choose" || step.kind === "minimal_pair" ? null : gloss(step.gloss, step.gloss_reviewed),
-    listenButtons(step.audio_url),
+    listenButtons(step),
   );
   const answerBox = el("div", { class: "answer" });
   body.append(answerBox, el("div", { class: "feedback", id: "feedback", "aria-live": "polite" }));
@@ -99,13 +107,24 @@ function renderContinue(step, box) {
   box.append(el("button", { class: "big primary", "data-action": "next", onclick: () => submit(step, {}) }, t("next")));
 }
 
+// An option shows its gloss when it has no Finnish, or beside the Finnish in a minimal pair.
+function showsGloss(option, step) {
+  return Boolean(option.gloss) && (!option.fi || step.kind === "minimal_pair");
+}
+
 function optionContent(option, step) {
   return [
     picture(option.picture),
     option.fi ? el("span", { class: "fi", lang: "fi", dir: "ltr" }, option.fi) : null,
-    option.gloss && !option.fi ? el("span", { class: "gloss" }, option.gloss) : null,
-    option.gloss && option.fi && step.kind === "minimal_pair" ? el("span", { class: "gloss small" }, option.gloss) : null,
+    showsGloss(option, step) ? el("span", { class: option.fi ? "gloss small" : "gloss" }, option.gloss) : null,
   ];
+}
+
+// One small note for a group of options when any gloss it shows is an unreviewed draft,
+// so the big touch targets stay uncluttered.
+function draftNote(options, step) {
+  const drafts = options.some((option) => showsGloss(option, step) && !option.gloss_reviewed);
+  return drafts ? el("p", { class: "draft-note" }, el("span", { class: "draft" }, t("draft"))) : null;
 }
 
 function renderChoice(step, box) {
@@ -130,7 +149,7 @@ function renderChoice(step, box) {
     }
     list.append(row);
   }
-  box.append(list);
+  append(box, list, draftNote(step.options, step));
 }
 
 function renderOrder(step, box) {
@@ -188,12 +207,11 @@ function renderPairs(step, box) {
         pairs[chosenLeft] = option.id;
         chosenLeft = null;
         refresh();
-      } }, picture(option.picture), option.fi ? el("span", { class: "fi", lang: "fi" }, option.fi) : null,
-      option.gloss ? el("span", { class: "gloss" }, option.gloss) : null),
+      } }, ...optionContent(option, step)),
     );
   }
   check.addEventListener("click", () => submit(step, { pairs: { ...pairs } }));
-  box.append(el("div", { class: "pairs" }, left, right), check);
+  append(box, el("div", { class: "pairs" }, left, right), draftNote(step.right_options, step), check);
 }
 
 function renderSpeech(step, box) {
@@ -294,7 +312,10 @@ function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
     actions.append(el("button", { class: "big primary", "data-action": "next", onclick: render }, t("next")));
   }
   box.append(actions);
-  stepBox.querySelector(".answer").hidden = step.answer_kind !== "choice";
+  // Chosen options and matched pairs stay in view beside the verdict; the rest gives way.
+  const answerBox = stepBox.querySelector(".answer");
+  answerBox.hidden = step.answer_kind !== "choice" && step.answer_kind !== "pairs";
+  answerBox.querySelectorAll("[data-action=check]").forEach((button) => (button.hidden = true));
 }
 
 function scoreView(scoring) {
