@@ -13,6 +13,7 @@ Prints figures only; nothing passes or fails. Needs `wrk` (apt-get install wrk) 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -24,6 +25,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -223,21 +225,6 @@ function done(summary, latency, requests)
 end
 """
 
-# Appended for the phases with think time. args[3]: the mean milliseconds a learner waits
-# between a response and the next request, drawn from half to one and a half times that.
-THINK_LUA = r"""
-local think_ms = 0
-local base_init = init
-function init(args)
-  think_ms = tonumber(args[3]) or 0
-  base_init(args)
-end
-
-function delay()
-  return math.floor(think_ms * (0.5 + math.random()))
-end
-"""
-
 
 def make_bare_app() -> Flask:
     """The ceiling: Flask under the same gunicorn, one endpoint with a small JSON answer."""
@@ -411,6 +398,143 @@ def print_server_times(access: Path) -> None:
         print(f"{route:48s} {len(values):7d} {p50:7d} {p99:7d} {values[-1]:7d}")
 
 
+def _answer_for(step: dict[str, Any], rng: random.Random) -> dict[str, Any]:
+    """A right or wrong answer to a step, as the Lua learner makes it."""
+    options = [option["id"] for option in step["options"]]
+    kind = step["answer_kind"]
+    if kind == "choice" and options:
+        return {"choice": rng.choice(options)}
+    if kind == "order":
+        return {"order": options}
+    if kind == "pairs":
+        right = [option["id"] for option in step["right_options"]]
+        return {"pairs": dict(zip(options, right, strict=False))}
+    if kind == "speech":
+        return {"text": step["say"] if rng.random() < 0.5 and step["say"] else "en tiedä"}
+    return {}
+
+
+class Learner(threading.Thread):
+    """One learner at a human pace: each request waits a think time after the last answer.
+
+    wrk's delay() is not used for this: its latencies with delays near a second include
+    waits that a plain client does not see (bare Flask: p99 about 500 ms with wrk, 9 ms from
+    this client).
+    """
+
+    def __init__(
+        self,
+        port: int,
+        line: str,
+        lessons: list[tuple[str, str]],
+        think_ms: int,
+        stop_at: float,
+        index: int,
+    ) -> None:
+        super().__init__(daemon=True)
+        fields = line.rstrip("\n").split("\t")
+        self.token, self.session_id = fields[0], fields[1] if len(fields) > 1 else ""
+        self.port, self.lessons, self.think = port, lessons, think_ms / 1000
+        self.stop_at, self.rng = stop_at, random.Random(index)
+        self.next_lesson = index
+        self.latencies: list[float] = []
+        self.errors = self.lessons_done = 0
+
+    def call(
+        self, connection: http.client.HTTPConnection, method: str, path: str, body: Any = None
+    ) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"}
+        data = json.dumps(body) if body is not None else None
+        started = time.perf_counter()
+        try:
+            connection.request(method, path, data, headers)
+            response = connection.getresponse()
+            payload = response.read()
+        except (OSError, http.client.HTTPException):
+            self.errors += 1
+            connection.close()
+            return 0, None
+        self.latencies.append(time.perf_counter() - started)
+        if response.status >= 400:
+            self.errors += 1
+        return response.status, json.loads(payload or b"null")
+
+    def run(self) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        session: Any = None
+        sent = 0
+        while time.monotonic() < self.stop_at:
+            time.sleep(self.think * (0.5 + self.rng.random()))
+            if not self.session_id:  # the plain ceiling: one small GET
+                self.call(connection, "GET", "/ping")
+                continue
+            if session is None:
+                _, session = self.call(connection, "GET", f"/api/v1/sessions/{self.session_id}")
+            elif session.get("step") is None:
+                self.call(connection, "POST", f"/api/v1/sessions/{self.session_id}/finish", {})
+                self.lessons_done += 1
+                self.next_lesson += 1
+                pack_id, lesson_id = self.lessons[self.next_lesson % len(self.lessons)]
+                body = {"kind": "lesson", "pack_id": pack_id, "lesson_id": lesson_id}
+                status, started = self.call(connection, "POST", "/api/v1/sessions", body)
+                if status in (200, 201):
+                    self.session_id, session = started["id"], None
+            else:
+                sent += 1
+                body = {
+                    "client_id": f"t{self.name}-{sent}-{self.rng.randrange(10**9)}",
+                    "step": session["step"]["index"],
+                    "answer": _answer_for(session["step"], self.rng),
+                }
+                path = f"/api/v1/sessions/{self.session_id}/answers"
+                status, result = self.call(connection, "POST", path, body)
+                session = result["session"] if status in (200, 201) else None
+        connection.close()
+
+
+def run_learners(
+    name: str, port: int, data: Path, think_ms: int, args: argparse.Namespace, server_pid: int
+) -> Phase:
+    """The learner loop (or the bare /ping) at a human pace, driven from Python threads."""
+    lines = data.read_text().splitlines()
+    learner_lines = [line for line in lines if not line.startswith("lesson\t")][: args.learners]
+    lessons = [tuple(line.split("\t")[1:3]) for line in lines if line.startswith("lesson\t")]
+    stop_at = time.monotonic() + args.duration
+    learners = [
+        Learner(port, line, lessons, think_ms, stop_at, index)  # type: ignore[arg-type]
+        for index, line in enumerate(learner_lines)
+    ]
+    server_before = cpu_seconds(server_pid)
+    client_before = time.process_time()
+    started = time.monotonic()
+    for learner in learners:
+        learner.start()
+    for learner in learners:
+        learner.join()
+    wall = time.monotonic() - started
+    latencies = sorted(x for learner in learners for x in learner.latencies)
+
+    def percentile(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(len(latencies) * q))] * 1000
+
+    rss, peak = memory_mb(server_pid)
+    done = sum(learner.lessons_done for learner in learners)
+    return Phase(
+        name=name,
+        requests=len(latencies),
+        seconds=wall,
+        p50_ms=percentile(0.50),
+        p95_ms=percentile(0.95),
+        p99_ms=percentile(0.99),
+        errors=sum(learner.errors for learner in learners),
+        rss_mb=rss,
+        peak_rss_mb=peak,
+        server_cpu=(cpu_seconds(server_pid) - server_before) / wall * 100,
+        wrk_cpu=(time.process_time() - client_before) / wall * 100,
+        note=f"Python client; {done} lessons finished" if done else "Python client",
+    )
+
+
 def run_wrk(
     name: str,
     url: str,
@@ -550,11 +674,12 @@ def print_table(phases: list[Phase], args: argparse.Namespace) -> None:
         f"{args.learners} concurrent learners; {args.duration} s per phase; "
         f"{os.cpu_count()} CPUs"
     )
-    print("CPU% is of one CPU (200 = both of 2); RSS is gunicorn master + workers")
+    print("CPU% is of one CPU (200 = both of 2); RSS is gunicorn master + workers;")
+    print("client CPU% is wrk's, or this script's for the phases with think time")
     print(f"targets: >= {TARGET_RPS} requests/s, p99 <= {TARGET_P99_MS:.0f} ms")
     header = f"{'phase':24s} {'req/s':>8s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s}"
     header += f" {'errors':>7s} {'requests':>9s} {'RSS MiB':>8s} {'peak MiB':>9s}"
-    header += f" {'srv CPU%':>8s} {'wrk CPU%':>8s}  note"
+    header += f" {'srv CPU%':>8s} {'cli CPU%':>8s}  note"
     print(header)
     for p in phases:
         print(
@@ -596,9 +721,8 @@ def main() -> None:
         raise SystemExit(f"gunicorn is missing: {BIN / 'pip'} install gunicorn")
     tmp = Path(tempfile.mkdtemp(prefix="sanapaja-bench-"))
     try:
-        script, think_script = tmp / "learner.lua", tmp / "learner-think.lua"
+        script = tmp / "learner.lua"
         script.write_text(LUA)
-        think_script.write_text(LUA + THINK_LUA)
         log = tmp / "gunicorn.log"
         phases = []
         env, code = make_instance(tmp)
@@ -612,21 +736,10 @@ def main() -> None:
                 )
                 # The ceiling for the phases with think time too: the same learners' pace.
                 idle = tmp / "plain.tsv"
-                idle.write_text("-\n")
+                idle.write_text("".join(f"learner{i}\n" for i in range(args.learners)))
                 for think in args.think_ms if "think" in args.phases else ():
                     phases.append(
-                        run_wrk(
-                            f"bare /ping, {think} ms think",
-                            url,
-                            "plain",
-                            idle,
-                            args.learners,
-                            args.learners,
-                            args,
-                            think_script,
-                            pid,
-                            (str(think),),
-                        )
+                        run_learners(f"bare /ping, {think} ms think", port, idle, think, args, pid)
                     )
         port = free_port()
         with gunicorn("tutor_server.wsgi:app", port, args, env, log) as server:
@@ -646,20 +759,8 @@ def main() -> None:
                     )
                 )
             for think in args.think_ms if "think" in args.phases else ():
-                phases.append(
-                    run_wrk(
-                        f"loop, {think} ms think",
-                        base,
-                        "loop",
-                        loop_file,
-                        n,
-                        n,
-                        args,
-                        think_script,
-                        pid,
-                        (str(think),),
-                    )
-                )
+                name = f"loop, {think} ms think"
+                phases.append(run_learners(name, port, loop_file, think, args, pid))
         print_table(phases, args)
         if args.server_times:
             print_server_times(tmp / "access.log")

@@ -40,13 +40,12 @@ from tutor_server.groups import CODE_ALPHABET, new_code
 from tutor_server.models import (
     Attempt,
     Group,
-    GroupPack,
     Learner,
     LessonSession,
     Recording,
 )
 from tutor_server.openapi import openapi_document
-from tutor_server.pack_runtime import current_pack
+from tutor_server.pack_runtime import current_packs, group_packs
 
 if TYPE_CHECKING:
     from speech.tts import Voice
@@ -258,16 +257,7 @@ def update_me() -> Response:
 
 
 def _group_packs(learner: Learner) -> dict[str, Pack]:
-    session = db.get_session()
-    pack_ids = session.scalars(
-        select(GroupPack.pack_id).where(GroupPack.group_id == learner.group_id)
-    )
-    packs = {}
-    for pack_id in pack_ids:
-        pack = current_pack(current_app, session, pack_id)
-        if pack is not None:
-            packs[pack_id] = pack
-    return packs
+    return group_packs(current_app, db.get_session(), learner.group_id)
 
 
 def _review_state(pack: Pack, language: str) -> str | None:
@@ -774,10 +764,7 @@ def _phrase_index() -> dict[str, Any]:
         index: dict[str, Any] = cached[1]
         return index
     index = {}
-    for pack_id in session.scalars(select(PackRecord.id)):
-        pack = current_pack(current_app, session, pack_id)
-        if pack is None:
-            continue
+    for pack in current_packs(current_app, session, select(PackRecord.id)).values():
         for text in pack_phrases(pack):
             for rate in (NORMAL_RATE, SLOW_RATE):
                 voice = _voice_at(rate)
