@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from lessons.model import Pack
+from lessons.normalize import normalize_answer
+
+COHORT_SIZE = 16
 
 
 def pack_phrases(pack: Pack) -> list[str]:
@@ -18,3 +23,14 @@ def pack_phrases(pack: Pack) -> list[str]:
             if turn.spoken:
                 seen[turn.spoken] = None
     return list(seen)
+
+
+def speaking_cohort(pack: Pack, accepted: Sequence[str], size: int = COHORT_SIZE) -> list[str]:
+    """Phrases of the pack a learner might say instead of ``accepted[0]``, nearest in length
+    first (then in pack order): what a scorer compares a spoken answer with to tell other
+    words from the target. The accepted forms themselves are left out."""
+    excluded = {normalize_answer(text) for text in accepted}
+    length = len(normalize_answer(accepted[0])) if accepted else 0
+    candidates = [text for text in pack_phrases(pack) if normalize_answer(text) not in excluded]
+    candidates.sort(key=lambda text: abs(len(normalize_answer(text)) - length))
+    return candidates[:size]

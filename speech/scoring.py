@@ -24,8 +24,9 @@ from lessons.minimal_pairs import Neighbour, length_neighbours
 from lessons.normalize import normalize_answer
 from speech.audio import Audio, AudioFormatError, AudioLimits, read_wav
 from speech.checks import Verdict, check_audio
-from speech.features import FRAME_SECONDS, compute_frames
+from speech.features import FRAME_SECONDS, Matrix, compute_frames
 from speech.segmentation import Alignment, SoundClass, Unit, align, expected_units
+from speech.templates import distance, template
 from speech.tts import TextToSpeech, Voice
 from speech.vosk_recognizer import Recognition, VoskRecognizer
 
@@ -46,6 +47,13 @@ PASS_MARGIN = -0.2
 NON_WORD_PASS_MARGIN = -0.6
 MIN_HALF_GAP = 0.15  # log-ratio: references closer than this cannot calibrate a contrast
 SCALE_FLOOR = 0.2
+# Other words instead of the target: the utterance is nearer some other phrase's rendering
+# than the mean of its three nearest target references, by more than this (template
+# distance). On the pseudo-learner corpus it turns away about 2 % of right answers and
+# catches 80-97 % of other phrases said instead (bench/speech_eval.py).
+OTHER_WORDS_MARGIN = 0.01
+NEAREST_REFERENCES = 3
+COHORT_VOICE = Voice(None, 150)
 
 
 def _score_centre(pass_margin: float) -> float:
@@ -75,6 +83,7 @@ class TargetModel:
     units: tuple[Unit, ...]
     contrasts: tuple[Contrast, ...]
     max_speech_seconds: float
+    templates: tuple[Matrix, ...] = ()  # of the references, for the other-words check
 
 
 @dataclass(frozen=True)
@@ -125,6 +134,13 @@ class ScoreResult:
         }
 
 
+def _shape(text: str) -> str:
+    """A text with its lengths undone (tuuli → tuli): its length neighbours are judged by
+    the length check, so they are never 'other words'."""
+    letters = normalize_answer(text)
+    return "".join(char for i, char in enumerate(letters) if i == 0 or char != letters[i - 1])
+
+
 def duration_ratio(alignment: Alignment, unit_index: int) -> float:
     """log(duration of the unit / mean duration of the other measurable units)."""
     own = max(alignment.frames_of(unit_index), 1)
@@ -154,6 +170,7 @@ class PronunciationScorer:
         self.is_word = is_word
         self.limits = limits or AudioLimits()
         self._models: dict[tuple[str, tuple[str, ...], tuple[bytes, ...]], TargetModel] = {}
+        self._cohort: dict[str, Matrix | None] = {}
         self._lock = threading.Lock()
 
     def model(
@@ -172,18 +189,29 @@ class PronunciationScorer:
             self._models[key] = built
         return built
 
-    def _reference_alignments(
-        self, text: str, units: list[Unit], recordings: tuple[bytes, ...] = ()
-    ) -> list[Alignment]:
+    def _references(self, text: str, recordings: tuple[bytes, ...] = ()) -> list[Audio]:
         sources = [self.tts.render_bytes(text, voice) for voice in self.voices]
-        alignments = []
+        audios = []
         for data in (*sources, *recordings):
             try:
-                audio = read_wav(data, self.limits)
+                audios.append(read_wav(data, self.limits))
             except AudioFormatError:
                 continue
-            alignments.append(align(compute_frames(audio.samples), units))
-        return alignments
+        return audios
+
+    def _reference_alignments(self, text: str, units: list[Unit]) -> list[Alignment]:
+        return [align(compute_frames(audio.samples), units) for audio in self._references(text)]
+
+    def _cohort_template(self, text: str) -> Matrix | None:
+        with self._lock:
+            if text in self._cohort:
+                return self._cohort[text]
+        audio = read_wav(self.tts.render_bytes(text, COHORT_VOICE), self.limits)
+        speech = check_audio(audio, float("inf")).speech
+        made = template(speech) if speech.samples.size else None
+        with self._lock:
+            self._cohort[text] = made
+        return made
 
     def _build_model(
         self, target: str, confusables: tuple[str, ...], recordings: tuple[bytes, ...]
@@ -192,7 +220,13 @@ class PronunciationScorer:
         words = target.split()
         syllables = max(1, sum(1 for unit in units if unit.sound_class is SoundClass.VOWEL))
         max_seconds = max(MIN_MAX_SPEECH_SECONDS, syllables * MAX_SPEECH_SECONDS_PER_SYLLABLE)
-        references = self._reference_alignments(target, units, recordings)
+        reference_audio = self._references(target, recordings)
+        references = [align(compute_frames(audio.samples), units) for audio in reference_audio]
+        templates = []
+        for audio in reference_audio:
+            speech = check_audio(audio, float("inf")).speech
+            if speech.samples.size:
+                templates.append(template(speech))
         contrasts = []
         for neighbour in self._neighbours(target, confusables, single_word=len(words) == 1):
             unit_index = next(
@@ -224,7 +258,7 @@ class PronunciationScorer:
                     half_gap=abs(mean_target - mean_other) / 2,
                 )
             )
-        return TargetModel(target, tuple(units), tuple(contrasts), max_seconds)
+        return TargetModel(target, tuple(units), tuple(contrasts), max_seconds, tuple(templates))
 
     def _neighbours(
         self, target: str, confusables: tuple[str, ...], single_word: bool
@@ -247,14 +281,23 @@ class PronunciationScorer:
         target: str,
         confusables: Iterable[str] = (),
         recordings: Iterable[bytes] = (),
+        cohort: Iterable[str] = (),
     ) -> ScoreResult:
         """Judge one utterance of ``target``. Bad audio gives a verdict, never an exception,
-        except unreadable input (AudioFormatError), which is the caller's to report."""
+        except unreadable input (AudioFormatError), which is the caller's to report.
+
+        ``cohort``: other phrases the learner might say instead (e.g. the lesson's other
+        items). With it, an utterance nearer one of them than the target is judged wrong
+        ("other words"), which the length check alone cannot tell; without it, only the
+        lengths are judged.
+        """
         audio = utterance if isinstance(utterance, Audio) else read_wav(utterance, self.limits)
         model = self.model(target, confusables, recordings)
         checked = check_audio(audio, model.max_speech_seconds)
         if checked.verdict is not None and checked.verdict is not Verdict.CUT_OFF:
             return ScoreResult(target, checked.verdict, 0, checked.message_key or "")
+        if self._other_words(model, checked.speech, cohort):
+            return ScoreResult(target, Verdict.WRONG, 0, "pronunciation.other_words")
         alignment = align(compute_frames(checked.speech.samples), list(model.units))
         feedback = [self._judge(alignment, contrast) for contrast in model.contrasts]
         durations = {
@@ -281,6 +324,24 @@ class PronunciationScorer:
             verdict = Verdict.WRONG
             key = "pronunciation.heard_as" if heard_as else "pronunciation.length"
         return ScoreResult(target, verdict, score, key, heard_as, tuple(feedback), durations, asr)
+
+    def _other_words(self, model: TargetModel, speech: Audio, cohort: Iterable[str]) -> bool:
+        """Whether the utterance is nearer another phrase of ``cohort`` than the target."""
+        own = _shape(model.target)
+        others = [text for text in dict.fromkeys(cohort) if _shape(text) != own]
+        if not others or not model.templates:
+            return False
+        said = template(speech)
+        nearest = sorted(distance(said, reference) for reference in model.templates)
+        to_target = float(np.mean(nearest[:NEAREST_REFERENCES]))
+        to_others = [
+            distance(said, other)
+            for other in (self._cohort_template(text) for text in others)
+            if other is not None
+        ]
+        if not to_others or math.isinf(min(to_others)):
+            return False
+        return to_target - min(to_others) > OTHER_WORDS_MARGIN
 
     def _with_asr(
         self, model: TargetModel, speech: Audio, score: int, heard_as: str | None

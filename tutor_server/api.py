@@ -16,7 +16,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lessons.model import SUPPORT_LANGUAGES, Pack, StepKind
-from lessons.pack_phrases import pack_phrases
+from lessons.pack_phrases import pack_phrases, speaking_cohort
 from lessons.scheduling import (
     LearnerSchedule,
     daily_review,
@@ -453,9 +453,14 @@ def _parse_answer(data: dict[str, Any], step: Step) -> Answer:
     )
 
 
-def _score_audio(learner: Learner, step: Step) -> tuple[Answer, dict[str, Any], bytes | None]:
+def _score_audio(
+    learner: Learner, step: Step, session_pack_id: str | None
+) -> tuple[Answer, dict[str, Any], bytes | None]:
     """Score the uploaded recording in memory: the answer, the scoring result, and the WAV
-    when it may be kept (the group records and the learner agreed), else None."""
+    when it may be kept (the group records and the learner agreed), else None.
+
+    The pack's confusables of the item and its other phrases (the cohort) go to the scorer,
+    so an answer made of other words of the pack is told apart from the target."""
     from speech.audio import AudioFormatError
     from speech.scoring import PronunciationScorer
 
@@ -468,8 +473,17 @@ def _score_audio(learner: Learner, step: Step) -> tuple[Answer, dict[str, Any], 
     if step.answer_kind is not AnswerKind.SPEECH or not step.expected:
         raise ApiError(409, "not_a_speech_step", "this step does not take a recording")
     scorer: PronunciationScorer = current_app.extensions["sanapaja.scorer"]
+    confusables: list[str] = []
+    cohort: list[str] = []
+    item_pack_id, _, item_id = (step.item_ref or "").partition("/")
+    pack = _group_packs(learner).get(item_pack_id or session_pack_id or "")
+    if pack is not None:
+        item = pack.items.get(item_id)
+        if item is not None:
+            confusables = [pack.items[c].fi for c in item.confusables if c in pack.items]
+        cohort = speaking_cohort(pack, step.expected)
     try:
-        result = scorer.score(wav, step.expected[0])
+        result = scorer.score(wav, step.expected[0], confusables, cohort=cohort)
     except AudioFormatError as exc:
         raise ApiError(400, exc.key, str(exc), {"audio": str(exc)}) from exc
     scoring = result.to_dict()
@@ -546,7 +560,7 @@ def post_answer(session_id: str) -> tuple[Response, int]:
         )
     scoring, recording = None, None
     if form is not None:
-        given, scoring, recording = _score_audio(learner, step)
+        given, scoring, recording = _score_audio(learner, step, state.pack_id)
     elif data.get("skip") is True:
         given = None
     else:

@@ -15,7 +15,7 @@ from lessons.consistency import check_across_packs
 from lessons.loader import LoadResult, load_pack
 from lessons.model import SUPPORT_LANGUAGES
 from lessons.pack_discovery import find_pack_folders
-from lessons.pack_phrases import pack_phrases
+from lessons.pack_phrases import pack_phrases, speaking_cohort
 from lessons.pack_skeleton import skeleton_files
 from lessons.pack_stats import pack_stats
 from lessons.validation import spellcheck_pack
@@ -224,7 +224,8 @@ def speech_say(
     "--pack",
     "pack_path",
     type=click.Path(file_okay=False, path_type=Path),
-    help="A pack whose confusables and native recordings of the target are used.",
+    help="A pack whose confusables and native recordings of the target are used, and whose"
+    " other phrases an answer made of other words is told apart from.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -241,10 +242,12 @@ def speech_score(
 
     confusables: list[str] = []
     recordings: list[bytes] = []
+    cohort: list[str] = []
     if pack_path is not None:
         result = load_pack(pack_path)
         if result.pack is None:
             raise click.ClickException(f"cannot load {pack_path}; run sanapaja validate on it")
+        cohort = speaking_cohort(result.pack, [target])
         wanted = normalize_answer(target)
         for item in result.pack.items.values():
             if normalize_answer(item.fi) == wanted:
@@ -263,7 +266,7 @@ def speech_score(
     failed = False
     for file in files:
         try:
-            outcome = scorer.score(file.read_bytes(), target, confusables, recordings)
+            outcome = scorer.score(file.read_bytes(), target, confusables, recordings, cohort)
         except (OSError, AudioFormatError) as exc:
             failed = True
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -276,6 +279,8 @@ def speech_score(
             click.echo(json.dumps({"file": str(file), **outcome.to_dict()}, ensure_ascii=False))
             continue
         heard = f", heard as {outcome.heard_as!r}" if outcome.heard_as else ""
+        if outcome.message_key == "pronunciation.other_words":
+            heard = ", nearer other phrases of the pack than the target"
         click.echo(f"{file}: {outcome.verdict} {outcome.score}/100{heard}")
         for segment in outcome.segments:
             if not segment.ok:

@@ -65,6 +65,7 @@ SCRIPT_STRINGS = {
     "short": lazy_gettext("short"),
     "the_answer": lazy_gettext("The answer:"),
     "not_heard": lazy_gettext("We could not hear you well. Speak a bit louder and try again."),
+    "other_words": lazy_gettext("That sounded like other words. Listen and say it again."),
     "no_microphone": lazy_gettext("The microphone is not available."),
     "draft": lazy_gettext("draft translation"),
     "offline": lazy_gettext("No connection. Trying again…"),

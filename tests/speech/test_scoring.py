@@ -105,3 +105,31 @@ def test_recording_problems_get_their_own_verdicts(tts: TextToSpeech) -> None:
 def test_wav_bytes_are_accepted(scorer: PronunciationScorer, tts: TextToSpeech) -> None:
     result = scorer.score(tts.render_bytes("kukka", Voice("m6", 150)), "kukka")
     assert result.verdict in (Verdict.CORRECT, Verdict.CUT_OFF)
+
+
+PHRASES = ("Huomenta!", "Ei kiitos.", "Minä tarvitsen apua.", "Lattia on liukas.", "Kiitos!")
+
+
+@pytest.mark.parametrize("voice", LEARNERS, ids=lambda v: v.espeak_name)
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [("Huomenta!", "Ei kiitos."), ("Minä tarvitsen apua.", "Lattia on liukas.")],
+)
+def test_other_words_are_wrong_and_the_right_words_pass(
+    scorer: PronunciationScorer, tts: TextToSpeech, voice: Voice, target: str, said: str
+) -> None:
+    """Without a cohort only lengths are judged, so other words can pass; with the
+    pack's other phrases to compare with, they are caught and the right words still pass."""
+    cohort = [phrase for phrase in PHRASES if phrase != target]
+    other = scorer.score(learner(tts, said, voice), target, cohort=cohort)
+    assert other.verdict is Verdict.WRONG and other.score == 0, other.to_dict()
+    assert other.message_key == "pronunciation.other_words" and not other.segments
+    right = scorer.score(learner(tts, target, voice, noise_db=20.0), target, cohort=cohort)
+    assert right.verdict is Verdict.CORRECT, right.to_dict()
+
+
+def test_a_length_neighbour_in_the_cohort_still_gets_length_feedback(
+    scorer: PronunciationScorer, tts: TextToSpeech
+) -> None:
+    result = scorer.score(learner(tts, "tuuli", LEARNERS[0]), "tuli", cohort=["tuuli", "kukka"])
+    assert result.message_key == "pronunciation.heard_as" and result.heard_as == "tuuli"

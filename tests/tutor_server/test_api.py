@@ -242,6 +242,18 @@ def test_spoken_answer_is_scored_and_not_kept_without_consent(
     step = session["step"]  # type: ignore[index]
     target = step["say"]
     neighbour = {"tuli": "tuuli", "tuuli": "tuli"}[target]
+    other_words = client.post(
+        url,
+        data={
+            "client_id": "s0",
+            "step": str(step["index"]),
+            "audio": (BytesIO(learner_wav("kiitos")), "try.wav"),  # another item of the pack
+        },
+        headers=auth(token),
+    )
+    assert other_words.status_code == 201, other_words.json
+    assert other_words.json["scoring"]["message_key"] == "pronunciation.other_words"  # type: ignore[index]
+    assert other_words.json["verdict"]["correct"] is False  # type: ignore[index]
     wrong = client.post(
         url,
         data={

@@ -65,3 +65,17 @@ def test_bad_openmoji_codes_are_404(client: FlaskClient, code: str) -> None:
 )
 def test_unknown_pages_are_404(client: FlaskClient, page: str) -> None:
     assert client.get(page).status_code == 404
+
+
+def test_every_catalog_translates_every_string() -> None:
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).parents[2] / "tutor_server" / "translations"
+    with (folder / "messages.pot").open("rb") as source:
+        wanted = {message.id for message in read_po(source) if message.id}
+    assert len(wanted) > 50
+    for language in ("en", "ru", "uk", "et", "ar", "so", "fa"):
+        with (folder / language / "LC_MESSAGES" / "messages.po").open("rb") as source:
+            catalog = {message.id: message.string for message in read_po(source) if message.id}
+        missing = sorted(wanted - {key for key, text in catalog.items() if text})
+        assert not missing, (language, missing)

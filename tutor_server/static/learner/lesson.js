@@ -321,6 +321,9 @@ function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
 function scoreView(scoring) {
   const view = el("div", { class: "score" });
   view.append(el("p", { class: "points" }, `${t("score")}: `, el("b", { "data-score": scoring.score }, String(scoring.score)), " / 100"));
+  if (scoring.message_key === "pronunciation.other_words") {
+    view.append(el("p", { class: "other-words", "data-message": scoring.message_key }, t("other_words")));
+  }
   if (scoring.heard_as && scoring.heard_as !== scoring.target) {
     const [before, after] = t("sounded_like").split("%(word)s");
     view.append(el("p", { class: "heard-as" }, before, el("b", { lang: "fi", dir: "ltr" }, scoring.heard_as), after || ""));
