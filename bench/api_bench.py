@@ -1,7 +1,7 @@
 """Lesson server throughput and latency under gunicorn, with many simulated learners.
 
 .venv/bin/python bench/api_bench.py [--learners 100] [--duration 30] [--workers 4] [--threads 4]
-    [--think-ms 200 1000]
+    [--think-ms 200 1000] [--phases ping,get,answer,loop,think] [--database-url URL]
 
 Makes a throw-away instance (SQLite file, pack cache and TTS cache in a temp dir, the shipped
 packs and a demo group), serves it with gunicorn on 127.0.0.1, and drives it with wrk (C, with
@@ -601,11 +601,12 @@ def run_wrk(
     )
 
 
-def make_instance(tmp: Path) -> tuple[dict[str, str], str]:
-    """Environment for a temp instance with the shipped packs and a demo group; its code."""
+def make_instance(tmp: Path, database_url: str | None) -> tuple[dict[str, str], str]:
+    """Environment for a temp instance with the shipped packs and a demo group; its code.
+    ``database_url``: an empty database to use instead of a SQLite file in ``tmp``."""
     env = {
         **os.environ,
-        "SANAPAJA_DATABASE_URL": f"sqlite:///{tmp / 'sanapaja.sqlite3'}",
+        "SANAPAJA_DATABASE_URL": database_url or f"sqlite:///{tmp / 'sanapaja.sqlite3'}",
         "SANAPAJA_PACK_CACHE": str(tmp / "pack-cache"),
         "SANAPAJA_TTS_CACHE": str(tmp / "tts-cache"),
     }
@@ -672,7 +673,8 @@ def print_table(phases: list[Phase], args: argparse.Namespace) -> None:
     print(
         f"gunicorn gthread, {args.workers} workers x {args.threads} threads; "
         f"{args.learners} concurrent learners; {args.duration} s per phase; "
-        f"{os.cpu_count()} CPUs"
+        f"{os.cpu_count()} CPUs; database: "
+        f"{args.database_url.split('://')[0] if args.database_url else 'SQLite file'}"
     )
     print("CPU% is of one CPU (200 = both of 2); RSS is gunicorn master + workers;")
     print("client CPU% is wrk's, or this script's for the phases with think time")
@@ -709,6 +711,11 @@ def main() -> None:
         help=f"which phases to run, comma-separated (default: all of {','.join(PHASES)})",
     )
     parser.add_argument(
+        "--database-url",
+        help="an empty database for the server (e.g. postgresql://user@host/db); "
+        "default: a SQLite file in the temp dir",
+    )
+    parser.add_argument(
         "--server-times",
         action="store_true",
         help="log every request and print the time in the worker per route (costs some CPU)",
@@ -725,7 +732,7 @@ def main() -> None:
         script.write_text(LUA)
         log = tmp / "gunicorn.log"
         phases = []
-        env, code = make_instance(tmp)
+        env, code = make_instance(tmp, args.database_url)
         port = free_port()
         if "ping" in args.phases:
             with gunicorn("api_bench:make_bare_app()", port, args, env, log) as server:
