@@ -462,6 +462,7 @@ def _score_audio(
     The pack's confusables of the item and its other phrases (the cohort) go to the scorer,
     so an answer made of other words of the pack is told apart from the target."""
     from speech.audio import AudioFormatError
+    from speech.checks import Verdict
     from speech.scoring import PronunciationScorer
 
     upload = request.files.get("audio")
@@ -474,6 +475,7 @@ def _score_audio(
         raise ApiError(409, "not_a_speech_step", "this step does not take a recording")
     scorer: PronunciationScorer = current_app.extensions["sanapaja.scorer"]
     confusables: list[str] = []
+    recordings: list[bytes] = []
     cohort: list[str] = []
     item_pack_id, _, item_id = (step.item_ref or "").partition("/")
     pack = _group_packs(learner).get(item_pack_id or session_pack_id or "")
@@ -481,11 +483,28 @@ def _score_audio(
         item = pack.items.get(item_id)
         if item is not None:
             confusables = [pack.items[c].fi for c in item.confusables if c in pack.items]
+            if pack.root is not None:
+                recordings = [(pack.root / path).read_bytes() for path in item.recordings]
         cohort = speaking_cohort(pack, step.expected)
+    # Every accepted form (the standard one first; then alternatives and a dialogue line's
+    # spoken form) until one is right: the best result counts.
+    results = []
     try:
-        result = scorer.score(wav, step.expected[0], confusables, cohort=cohort)
+        for index, form in enumerate(step.expected):
+            standard = index == 0
+            result = scorer.score(
+                wav,
+                form,
+                confusables if standard else (),
+                recordings if standard else (),
+                cohort=cohort,
+            )
+            results.append(result)
+            if result.verdict not in (Verdict.CLOSE, Verdict.WRONG):
+                break  # right, or an audio verdict that no other form changes
     except AudioFormatError as exc:
         raise ApiError(400, exc.key, str(exc), {"audio": str(exc)}) from exc
+    result = max(results, key=lambda candidate: candidate.score)
     scoring = result.to_dict()
     verdict = scoring["verdict"]
     if verdict not in ("correct", "close", "wrong"):

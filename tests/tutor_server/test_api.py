@@ -348,3 +348,80 @@ def test_a_busy_database_is_503_with_retry_after(
     response = client.get("/api/v1/me", headers=auth("x"))
     assert response.status_code == 503 and response.headers["Retry-After"] == "1"
     assert response.json["error"] == "busy"  # type: ignore[index]
+
+
+def _to_the_greeting_turn(app: Flask, client: FlaskClient, token: str) -> tuple[str, Any]:
+    """Start the example dialogue and answer up to the learner's 'Huomenta!' turn."""
+    session = client.post(
+        "/api/v1/sessions",
+        json={"pack_id": "esimerkki", "lesson_id": "aamulla"},
+        headers=auth(token),
+    ).json
+    url = f"/api/v1/sessions/{session['id']}/answers"  # type: ignore[index]
+    while not (
+        session["step"]["kind"] == "dialogue_turn"  # type: ignore[index]
+        and session["step"]["answer_kind"] == "speech"  # type: ignore[index]
+    ):
+        step = session["step"]  # type: ignore[index]
+        body = {
+            "client_id": str(uuid.uuid4()),
+            "step": step["index"],
+            "answer": answer_for(step, engine_step(app, session["id"])),  # type: ignore[index]
+        }
+        session = client.post(url, json=body, headers=auth(token)).json["session"]  # type: ignore[index]
+    assert session["step"]["say"] == "Huomenta!"  # type: ignore[index]
+    return url, session["step"]  # type: ignore[index]
+
+
+def test_the_accepted_alternative_said_aloud_is_right(
+    app: Flask, client: FlaskClient, code: str
+) -> None:
+    token = join(client, code)["token"]
+    url, step = _to_the_greeting_turn(app, client, token)
+    result = client.post(
+        url,
+        data={
+            "client_id": "greeting",
+            "step": str(step["index"]),
+            "audio": (BytesIO(learner_wav("Hyvää huomenta!")), "try.wav"),
+        },
+        headers=auth(token),
+    )
+    assert result.status_code == 201, result.json
+    assert result.json["verdict"]["correct"] is True, result.json  # type: ignore[index]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_every_accepted_form_is_tried_until_one_is_right(
+    app: Flask, client: FlaskClient, code: str
+) -> None:
+    """With a scorer that hears only the alternative as right, the answer is right and the
+    result shown is the alternative's; the standard form is tried first."""
+    from speech.checks import Verdict
+    from speech.scoring import ScoreResult
+
+    tried: list[str] = []
+
+    class OnlyTheAlternative:
+        def score(self, wav: bytes, target: str, *args: Any, **kwargs: Any) -> ScoreResult:
+            tried.append(target)
+            if target == "Hyvää huomenta!":
+                return ScoreResult(target, Verdict.CORRECT, 95, "pronunciation.correct")
+            return ScoreResult(target, Verdict.WRONG, 0, "pronunciation.other_words")
+
+    app.extensions["sanapaja.scorer"] = OnlyTheAlternative()
+    token = join(client, code)["token"]
+    url, step = _to_the_greeting_turn(app, client, token)
+    result = client.post(
+        url,
+        data={
+            "client_id": "greeting",
+            "step": str(step["index"]),
+            "audio": (BytesIO(learner_wav("Hyvää huomenta!")), "try.wav"),
+        },
+        headers=auth(token),
+    )
+    assert result.status_code == 201, result.json
+    assert tried == ["Huomenta!", "Hyvää huomenta!"]
+    assert result.json["verdict"]["correct"] is True  # type: ignore[index]
+    assert result.json["scoring"]["target"] == "Hyvää huomenta!"  # type: ignore[index]
