@@ -134,6 +134,16 @@ class ScoreResult:
         }
 
 
+def _alignments(audios: list[Audio], units: list[Unit]) -> list[Alignment]:
+    return [align(compute_frames(audio.samples), units) for audio in audios]
+
+
+def _speech_template(audio: Audio) -> Matrix | None:
+    """The template of the speech in ``audio`` (silence trimmed), None if there is none."""
+    speech = check_audio(audio, float("inf")).speech
+    return template(speech) if speech.samples.size else None
+
+
 def _shape(text: str) -> str:
     """A text with its lengths undone (tuuli → tuli): its length neighbours are judged by
     the length check, so they are never 'other words'."""
@@ -199,16 +209,11 @@ class PronunciationScorer:
                 continue
         return audios
 
-    def _reference_alignments(self, text: str, units: list[Unit]) -> list[Alignment]:
-        return [align(compute_frames(audio.samples), units) for audio in self._references(text)]
-
     def _cohort_template(self, text: str) -> Matrix | None:
         with self._lock:
             if text in self._cohort:
                 return self._cohort[text]
-        audio = read_wav(self.tts.render_bytes(text, COHORT_VOICE), self.limits)
-        speech = check_audio(audio, float("inf")).speech
-        made = template(speech) if speech.samples.size else None
+        made = _speech_template(read_wav(self.tts.render_bytes(text, COHORT_VOICE), self.limits))
         with self._lock:
             self._cohort[text] = made
         return made
@@ -221,12 +226,8 @@ class PronunciationScorer:
         syllables = max(1, sum(1 for unit in units if unit.sound_class is SoundClass.VOWEL))
         max_seconds = max(MIN_MAX_SPEECH_SECONDS, syllables * MAX_SPEECH_SECONDS_PER_SYLLABLE)
         reference_audio = self._references(target, recordings)
-        references = [align(compute_frames(audio.samples), units) for audio in reference_audio]
-        templates = []
-        for audio in reference_audio:
-            speech = check_audio(audio, float("inf")).speech
-            if speech.samples.size:
-                templates.append(template(speech))
+        references = _alignments(reference_audio, units)
+        templates = [made for made in map(_speech_template, reference_audio) if made is not None]
         contrasts = []
         for neighbour in self._neighbours(target, confusables, single_word=len(words) == 1):
             unit_index = next(
@@ -235,7 +236,7 @@ class PronunciationScorer:
             )
             if unit_index is None or not units[unit_index].measurable:
                 continue
-            other = self._reference_alignments(neighbour.text, units)
+            other = _alignments(self._references(neighbour.text), units)
             target_ratios = [duration_ratio(a, unit_index) for a in references]
             other_ratios = [duration_ratio(a, unit_index) for a in other]
             if not target_ratios or not other_ratios:

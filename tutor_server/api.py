@@ -461,7 +461,7 @@ def _score_audio(
 
     The pack's confusables of the item and its other phrases (the cohort) go to the scorer,
     so an answer made of other words of the pack is told apart from the target."""
-    from speech.audio import AudioFormatError
+    from speech.audio import AudioFormatError, read_wav
     from speech.checks import Verdict
     from speech.scoring import PronunciationScorer
 
@@ -488,22 +488,23 @@ def _score_audio(
         cohort = speaking_cohort(pack, step.expected)
     # Every accepted form (the standard one first; then alternatives and a dialogue line's
     # spoken form) until one is right: the best result counts.
-    results = []
     try:
-        for index, form in enumerate(step.expected):
-            standard = index == 0
-            result = scorer.score(
-                wav,
-                form,
-                confusables if standard else (),
-                recordings if standard else (),
-                cohort=cohort,
-            )
-            results.append(result)
-            if result.verdict not in (Verdict.CLOSE, Verdict.WRONG):
-                break  # right, or an audio verdict that no other form changes
+        audio = read_wav(wav, scorer.limits)  # decoded once for every form
     except AudioFormatError as exc:
         raise ApiError(400, exc.key, str(exc), {"audio": str(exc)}) from exc
+    results = []
+    for index, form in enumerate(step.expected):
+        standard = index == 0
+        result = scorer.score(
+            audio,
+            form,
+            confusables if standard else (),
+            recordings if standard else (),
+            cohort=cohort,
+        )
+        results.append(result)
+        if result.verdict not in (Verdict.CLOSE, Verdict.WRONG):
+            break  # right, or an audio verdict that no other form changes
     result = max(results, key=lambda candidate: candidate.score)
     scoring = result.to_dict()
     verdict = scoring["verdict"]
