@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from speech.audio import SAMPLE_RATE, Audio, read_wav, to_wav_bytes
+from speech.audio import SAMPLE_RATE, Audio, AudioLimits, read_wav, to_wav_bytes
 from speech.tts import TextToSpeech, Voice
 from tutor_server import db
 from tutor_server.groups import create_group
@@ -60,6 +60,22 @@ def test_join_recover_and_profile(client: FlaskClient, code: str) -> None:
         headers=auth(new_token),
     )
     assert patched.json["support_language"] == "ar" and patched.json["recording_consent"] is True  # type: ignore[index]
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None, []])
+def test_recording_consent_is_true_or_false_and_a_bad_value_changes_nothing(
+    client: FlaskClient, code: str, value: Any
+) -> None:
+    token = join(client, code)["token"]
+    bad = client.patch(
+        "/api/v1/me",
+        json={"display_name": "Uusi", "recording_consent": value},
+        headers=auth(token),
+    )
+    assert bad.status_code == 400
+    assert bad.json["fields"] == {"recording_consent": "true or false"}  # type: ignore[index]
+    me = client.get("/api/v1/me", headers=auth(token)).json
+    assert me["recording_consent"] is False and me["display_name"] == "Olga"  # type: ignore[index]
 
 
 @pytest.mark.parametrize(
@@ -219,6 +235,19 @@ def learner_wav(text: str) -> bytes:
     return to_wav_bytes(Audio(np.concatenate([pad, audio.samples, pad])))
 
 
+def say(client: FlaskClient, token: str, url: str, step: Any, text: str, client_id: str) -> Any:
+    """Answer a spoken step with ``text`` said by a learner voice (a WAV upload)."""
+    return client.post(
+        url,
+        data={
+            "client_id": client_id,
+            "step": str(step["index"]),
+            "audio": (BytesIO(learner_wav(text)), "try.wav"),
+        },
+        headers=auth(token),
+    )
+
+
 def test_spoken_answer_is_scored_and_not_kept_without_consent(
     app: Flask, client: FlaskClient, code: str
 ) -> None:
@@ -242,39 +271,15 @@ def test_spoken_answer_is_scored_and_not_kept_without_consent(
     step = session["step"]  # type: ignore[index]
     target = step["say"]
     neighbour = {"tuli": "tuuli", "tuuli": "tuli"}[target]
-    other_words = client.post(
-        url,
-        data={
-            "client_id": "s0",
-            "step": str(step["index"]),
-            "audio": (BytesIO(learner_wav("kiitos")), "try.wav"),  # another item of the pack
-        },
-        headers=auth(token),
-    )
+    other_words = say(client, token, url, step, "kiitos", "s0")  # another item of the pack
     assert other_words.status_code == 201, other_words.json
     assert other_words.json["scoring"]["message_key"] == "pronunciation.other_words"  # type: ignore[index]
     assert other_words.json["verdict"]["correct"] is False  # type: ignore[index]
-    wrong = client.post(
-        url,
-        data={
-            "client_id": "s1",
-            "step": str(step["index"]),
-            "audio": (BytesIO(learner_wav(neighbour)), "try.wav"),
-        },
-        headers=auth(token),
-    )
+    wrong = say(client, token, url, step, neighbour, "s1")
     assert wrong.status_code == 201, wrong.json
     assert wrong.json["scoring"]["heard_as"] == neighbour  # type: ignore[index]
     assert wrong.json["verdict"]["correct"] is False  # type: ignore[index]
-    good = client.post(
-        url,
-        data={
-            "client_id": "s2",
-            "step": str(step["index"]),
-            "audio": (BytesIO(learner_wav(target)), "try.wav"),
-        },
-        headers=auth(token),
-    )
+    good = say(client, token, url, step, target, "s2")
     assert good.json["verdict"]["correct"] is True, good.json  # type: ignore[index]
     broken = client.post(
         url,
@@ -378,15 +383,7 @@ def test_the_accepted_alternative_said_aloud_is_right(
 ) -> None:
     token = join(client, code)["token"]
     url, step = _to_the_greeting_turn(app, client, token)
-    result = client.post(
-        url,
-        data={
-            "client_id": "greeting",
-            "step": str(step["index"]),
-            "audio": (BytesIO(learner_wav("Hyvää huomenta!")), "try.wav"),
-        },
-        headers=auth(token),
-    )
+    result = say(client, token, url, step, "Hyvää huomenta!", "greeting")
     assert result.status_code == 201, result.json
     assert result.json["verdict"]["correct"] is True, result.json  # type: ignore[index]
 
@@ -403,6 +400,8 @@ def test_every_accepted_form_is_tried_until_one_is_right(
     tried: list[str] = []
 
     class OnlyTheAlternative:
+        limits = AudioLimits()
+
         def score(self, wav: bytes, target: str, *args: Any, **kwargs: Any) -> ScoreResult:
             tried.append(target)
             if target == "Hyvää huomenta!":
@@ -412,15 +411,7 @@ def test_every_accepted_form_is_tried_until_one_is_right(
     app.extensions["sanapaja.scorer"] = OnlyTheAlternative()
     token = join(client, code)["token"]
     url, step = _to_the_greeting_turn(app, client, token)
-    result = client.post(
-        url,
-        data={
-            "client_id": "greeting",
-            "step": str(step["index"]),
-            "audio": (BytesIO(learner_wav("Hyvää huomenta!")), "try.wav"),
-        },
-        headers=auth(token),
-    )
+    result = say(client, token, url, step, "Hyvää huomenta!", "greeting")
     assert result.status_code == 201, result.json
     assert tried == ["Huomenta!", "Hyvää huomenta!"]
     assert result.json["verdict"]["correct"] is True  # type: ignore[index]
