@@ -36,12 +36,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lessons.loader import load_pack  # noqa: E402
-from lessons.minimal_pairs import length_neighbours  # noqa: E402
-from lessons.model import Pack  # noqa: E402
-from lessons.pack_discovery import find_pack_folders  # noqa: E402
-from lessons.pack_phrases import speaking_cohort  # noqa: E402
-from lessons.spelling import open_spell_checker  # noqa: E402
+from lessons.finnish.minimal_pairs import length_neighbours  # noqa: E402
+from lessons.finnish.spelling import open_spell_checker  # noqa: E402
+from lessons.pack.discovery import find_pack_folders  # noqa: E402
+from lessons.pack.loader import load_pack  # noqa: E402
+from lessons.pack.model import Pack  # noqa: E402
+from lessons.pack.phrases import speaking_cohort  # noqa: E402
 from speech.audio import SAMPLE_RATE, Audio, read_wav  # noqa: E402
 from speech.checks import Verdict  # noqa: E402
 from speech.scoring import REFERENCE_VOICES, PronunciationScorer  # noqa: E402

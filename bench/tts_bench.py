@@ -14,9 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lessons.loader import load_pack  # noqa: E402
-from lessons.pack_discovery import find_pack_folders  # noqa: E402
-from lessons.pack_phrases import pack_phrases  # noqa: E402
+from lessons.pack.discovery import find_pack_folders  # noqa: E402
+from lessons.pack.loader import load_pack  # noqa: E402
+from lessons.pack.phrases import pack_phrases  # noqa: E402
 from speech.tts import SLOW_RATE, TextToSpeech, Voice  # noqa: E402
 
 VOICES = (Voice(), Voice(rate=SLOW_RATE))  # what `sanapaja tts render` renders

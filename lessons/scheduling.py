@@ -25,9 +25,9 @@ from typing import Any
 
 from fsrs import Card, Rating, Scheduler
 
-from lessons.model import Pack, Priority
-from lessons.session import SessionState, StepOutcome, start_review
-from lessons.steps import AnswerKind
+from lessons.engine.session import SessionState, StepOutcome, start_review
+from lessons.engine.steps import AnswerKind
+from lessons.pack.model import Pack, Priority
 
 EASY_SCORE = 90
 NORMAL_RETENTION = 0.90

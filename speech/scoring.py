@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from lessons.minimal_pairs import Neighbour, length_neighbours
-from lessons.normalize import normalize_answer
+from lessons.finnish.minimal_pairs import Neighbour, length_neighbours
+from lessons.finnish.normalize import normalize_answer
 from speech.audio import Audio, AudioFormatError, AudioLimits, read_wav
 from speech.checks import Verdict, check_audio
 from speech.features import FRAME_SECONDS, Matrix, compute_frames

@@ -15,7 +15,7 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from lessons.syllables import Length, Segment, SegmentKind, segments
+from lessons.finnish.syllables import Length, Segment, SegmentKind, segments
 from speech.features import Frames, Matrix, Vector
 
 MIN_FRAMES = 2
@@ -43,7 +43,7 @@ class Unit:
     text: str
     sound_class: SoundClass
     long: bool
-    segment_index: int | None  # index into lessons.syllables.segments(), None for pauses
+    segment_index: int | None  # index into lessons.finnish.syllables.segments(), None for pauses
     measurable: bool = True
 
 

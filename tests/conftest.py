@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from lessons.loader import load_pack
-from lessons.model import Pack
+from lessons.pack.loader import load_pack
+from lessons.pack.model import Pack
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

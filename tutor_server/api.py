@@ -15,17 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from lessons.model import SUPPORT_LANGUAGES, Pack, StepKind
-from lessons.pack_phrases import pack_phrases, speaking_cohort
-from lessons.scheduling import (
-    LearnerSchedule,
-    daily_review,
-    default_schedulers,
-    due_refs,
-    item_priorities,
-    session_ratings,
-)
-from lessons.session import (
+from lessons.engine.session import (
     Answer,
     SessionError,
     SessionKind,
@@ -34,7 +24,17 @@ from lessons.session import (
     skip,
     start_lesson,
 )
-from lessons.steps import NORMAL_RATE, SLOW_RATE, AnswerKind, Step
+from lessons.engine.steps import NORMAL_RATE, SLOW_RATE, AnswerKind, Step
+from lessons.pack.model import SUPPORT_LANGUAGES, Pack, StepKind
+from lessons.pack.phrases import pack_phrases, speaking_cohort
+from lessons.scheduling import (
+    LearnerSchedule,
+    daily_review,
+    default_schedulers,
+    due_refs,
+    item_priorities,
+    session_ratings,
+)
 from tutor_server import db, session_store
 from tutor_server.groups import CODE_ALPHABET, new_code
 from tutor_server.models import (

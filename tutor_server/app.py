@@ -35,7 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _init_speech(app: Flask) -> None:
     """One TTS cache and one pronunciation scorer per process (Vosk if configured)."""
-    from lessons.spelling import open_spell_checker
+    from lessons.finnish.spelling import open_spell_checker
     from speech.scoring import PronunciationScorer
     from speech.tts import TextToSpeech
     from speech.vosk_recognizer import configured_recognizer

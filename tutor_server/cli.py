@@ -11,14 +11,14 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from lessons.consistency import check_across_packs
-from lessons.loader import LoadResult, load_pack
-from lessons.model import SUPPORT_LANGUAGES
-from lessons.pack_discovery import find_pack_folders
-from lessons.pack_phrases import pack_phrases, speaking_cohort
-from lessons.pack_skeleton import skeleton_files
-from lessons.pack_stats import pack_stats
-from lessons.validation import spellcheck_pack
+from lessons.pack.consistency import check_across_packs
+from lessons.pack.discovery import find_pack_folders
+from lessons.pack.loader import LoadResult, load_pack
+from lessons.pack.model import SUPPORT_LANGUAGES
+from lessons.pack.phrases import pack_phrases, speaking_cohort
+from lessons.pack.skeleton import skeleton_files
+from lessons.pack.stats import pack_stats
+from lessons.pack.validation import spellcheck_pack
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -58,7 +58,7 @@ def validate(paths: tuple[Path, ...], spell: bool, strict: bool) -> None:
     """
     checker = None
     if spell:
-        from lessons.spelling import INSTALL_HINT, open_spell_checker
+        from lessons.finnish.spelling import INSTALL_HINT, open_spell_checker
 
         checker = open_spell_checker()
         if checker is None:
@@ -121,7 +121,7 @@ def pack() -> None:
 )
 def pack_new(pack_id: str, parent: Path, languages: str) -> None:
     """Create a new, valid pack skeleton PACK_ID to start writing from."""
-    from lessons.loader import ID_PATTERN
+    from lessons.pack.loader import ID_PATTERN
 
     if not ID_PATTERN.match(pack_id):
         raise click.UsageError(
@@ -233,8 +233,8 @@ def speech_score(
     target: str, pack_path: Path | None, as_json: bool, files: tuple[Path, ...]
 ) -> None:
     """Score each WAV FILE as an attempt at --target (references load once)."""
-    from lessons.normalize import normalize_answer
-    from lessons.spelling import open_spell_checker
+    from lessons.finnish.normalize import normalize_answer
+    from lessons.finnish.spelling import open_spell_checker
     from speech.audio import AudioFormatError
     from speech.scoring import PronunciationScorer
     from speech.tts import TextToSpeech, TtsError

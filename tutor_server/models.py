@@ -117,7 +117,7 @@ class Learner(Base):
 
 class LessonSession(Base):
     """A lesson (or review) in progress: the engine's planned steps, written once, and its
-    progress, rewritten on every answer (lessons.session.SessionState.progress_to_dict)."""
+    progress, rewritten on every answer (lessons.engine.session.SessionState.progress_to_dict)."""
 
     __tablename__ = "lesson_sessions"
 

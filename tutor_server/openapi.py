@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lessons.model import SUPPORT_LANGUAGES
+from lessons.pack.model import SUPPORT_LANGUAGES
 from tutor_server.groups import CODE_ALPHABET
 
 

@@ -12,8 +12,8 @@ from flask import Flask
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from lessons.loader import load_pack
-from lessons.model import Pack as LessonPack
+from lessons.pack.loader import load_pack
+from lessons.pack.model import Pack as LessonPack
 from tutor_server.models import GroupPack, Pack, PackFile, PackVersion
 
 _LOCK = threading.Lock()

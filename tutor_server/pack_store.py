@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lessons.loader import load_pack
-from lessons.model import Pack as LessonPack
-from lessons.problems import Problem
+from lessons.pack.loader import load_pack
+from lessons.pack.model import Pack as LessonPack
+from lessons.pack.problems import Problem
 from tutor_server.models import Pack, PackFile, PackItem, PackVersion
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from lessons.session import SessionState, steps_from_list
-from lessons.steps import Step
+from lessons.engine.session import SessionState, steps_from_list
+from lessons.engine.steps import Step
 from tutor_server.models import LessonSession
 
 CACHED_SESSIONS = 4096

@@ -8,7 +8,7 @@ from pathlib import Path
 from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 
-from lessons.model import SUPPORT_LANGUAGES
+from lessons.pack.model import SUPPORT_LANGUAGES
 from tutor_server.groups import CODE_ALPHABET
 
 bp = Blueprint("web", __name__)

@@ -22,7 +22,7 @@ from tests.conftest import example_app
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright
 
-    from lessons.session import SessionState
+    from lessons.engine.session import SessionState
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"

@@ -6,7 +6,7 @@ from typing import Any
 
 from playwright.sync_api import Browser, Page, expect
 
-from lessons.steps import AnswerKind
+from lessons.engine.steps import AnswerKind
 from tests.browser.conftest import (
     ARTIFACTS,
     PHONE,

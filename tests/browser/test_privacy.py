@@ -9,7 +9,7 @@ from typing import Any
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
-from lessons.steps import AnswerKind
+from lessons.engine.steps import AnswerKind
 from tests.browser.conftest import ARTIFACTS, PHONE, Server, engine_step, join
 from tests.browser.test_learner_app import answer_step
 from tutor_server import db

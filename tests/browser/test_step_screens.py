@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Route, expect
 
-from lessons.model import StepKind
-from lessons.steps import AnswerKind
+from lessons.engine.steps import AnswerKind
+from lessons.pack.model import StepKind
 from tests.browser.conftest import ARTIFACTS, PHONE, Server, engine_step, join, session_state
 
 GREETING = "Huomenta!"

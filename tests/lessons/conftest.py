@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from lessons.loader import LoadResult, load_pack
-from lessons.problems import Problem, Severity
-from lessons.spelling import INSTALL_HINT, SpellChecker, open_spell_checker
+from lessons.finnish.spelling import INSTALL_HINT, SpellChecker, open_spell_checker
+from lessons.pack.loader import LoadResult, load_pack
+from lessons.pack.problems import Problem, Severity
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lessons.model import (
+from lessons.pack.model import (
     CefrLevel,
     DialogueTurn,
     Item,

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from lessons.consistency import check_across_packs
-from lessons.model import SourceRef
+from lessons.pack.consistency import check_across_packs
+from lessons.pack.model import SourceRef
 from tests.lessons.engine_pack import engine_pack
 
 

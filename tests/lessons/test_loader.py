@@ -8,9 +8,9 @@ from unittest.mock import ANY
 
 import pytest
 
-from lessons.loader import load_pack
-from lessons.model import CefrLevel, LessonKind, Priority, ReviewStatus
-from lessons.problems import Severity
+from lessons.pack.loader import load_pack
+from lessons.pack.model import CefrLevel, LessonKind, Priority, ReviewStatus
+from lessons.pack.problems import Severity
 from tests.lessons.conftest import FIXTURES, load_fixture, relative_path, reported
 
 

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lessons.loader import LoadResult, load_pack
+from lessons.pack.loader import LoadResult, load_pack
 from tests.conftest import write_doc_example
 from tests.lessons.conftest import FIXTURES
 

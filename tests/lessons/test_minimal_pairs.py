@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons.minimal_pairs import (
+from lessons.finnish.minimal_pairs import (
     LengthChange,
     Neighbour,
     length_neighbours,
     neighbours_with_overrides,
 )
-from lessons.spelling import SpellChecker
-from lessons.syllables import Segment, SegmentKind, segments
+from lessons.finnish.spelling import SpellChecker
+from lessons.finnish.syllables import Segment, SegmentKind, segments
 
 V, C = SegmentKind.VOWEL, SegmentKind.CONSONANT
 LONGER, SHORTER = LengthChange.LENGTHENED, LengthChange.SHORTENED

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lessons.normalize import answers_match, best_match, normalize_answer
+from lessons.finnish.normalize import answers_match, best_match, normalize_answer
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Rating
 
-from lessons.model import Priority
+from lessons.engine.session import Answer, StepOutcome, answer, start_lesson
+from lessons.engine.steps import AnswerKind
+from lessons.pack.model import Priority
 from lessons.scheduling import (
     LearnerSchedule,
     daily_review,
@@ -15,8 +17,6 @@ from lessons.scheduling import (
     rating_for,
     session_ratings,
 )
-from lessons.session import Answer, StepOutcome, answer, start_lesson
-from lessons.steps import AnswerKind
 from tests.lessons.engine_pack import engine_pack
 from tests.lessons.test_session import right_answer, wrong_answer
 

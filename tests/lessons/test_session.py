@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from lessons.loader import load_pack
-from lessons.model import ReviewStatus, StepKind
-from lessons.session import (
+from lessons.engine.session import (
     Answer,
     SessionError,
     SessionKind,
@@ -17,7 +15,9 @@ from lessons.session import (
     start_lesson,
     start_review,
 )
-from lessons.steps import AnswerKind, Step
+from lessons.engine.steps import AnswerKind, Step
+from lessons.pack.loader import load_pack
+from lessons.pack.model import ReviewStatus, StepKind
 from tests.lessons.engine_pack import engine_pack
 
 
@@ -91,8 +91,8 @@ def test_vocabulary_lesson_uses_every_exercise_kind() -> None:
 
 
 def test_fill_gap_is_made_for_two_word_phrases(example_pack: object) -> None:
-    from lessons.model import Pack
-    from lessons.step_plan import plan_lesson
+    from lessons.engine.step_plan import plan_lesson
+    from lessons.pack.model import Pack
 
     assert isinstance(example_pack, Pack)
     steps = plan_lesson(example_pack, example_pack.lesson("siivous"), "ru", seed=3)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from lessons.consistency import check_across_packs
-from lessons.loader import load_pack
-from lessons.model import SUPPORT_LANGUAGES, LessonKind, Pack, Priority, ReviewStatus
-from lessons.pack_discovery import find_pack_folders
-from lessons.spelling import open_spell_checker
-from lessons.validation import spellcheck_pack
+from lessons.finnish.spelling import open_spell_checker
+from lessons.pack.consistency import check_across_packs
+from lessons.pack.discovery import find_pack_folders
+from lessons.pack.loader import load_pack
+from lessons.pack.model import SUPPORT_LANGUAGES, LessonKind, Pack, Priority, ReviewStatus
+from lessons.pack.validation import spellcheck_pack
 from tests.conftest import CONTENT
 
 PACKS, _ = find_pack_folders([CONTENT])

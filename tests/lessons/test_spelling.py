@@ -5,7 +5,7 @@ import types
 
 import pytest
 
-from lessons.spelling import INSTALL_HINT, SpellChecker, open_spell_checker
+from lessons.finnish.spelling import INSTALL_HINT, SpellChecker, open_spell_checker
 
 
 class FakeVoikko:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lessons.spelling import SpellChecker
-from lessons.syllables import (
+from lessons.finnish.spelling import SpellChecker
+from lessons.finnish.syllables import (
     Length,
     Nucleus,
     Segment,

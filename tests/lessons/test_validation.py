@@ -1,4 +1,4 @@
-"""Checks across a pack (lessons.validation), one fixture pack per problem, each located."""
+"""Checks across a pack (lessons.pack.validation), one fixture pack per problem, each located."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from unittest.mock import ANY
 
 import pytest
 
-from lessons.loader import load_pack
-from lessons.problems import Severity
+from lessons.pack.loader import load_pack
+from lessons.pack.problems import Severity
 from tests.lessons.conftest import FIXTURES, load_fixture, reported
 
 ERROR = Severity.ERROR

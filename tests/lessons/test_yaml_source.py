@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from lessons.problems import ProblemLog, Severity
-from lessons.yaml_source import (
+from lessons.pack.problems import ProblemLog, Severity
+from lessons.pack.yaml_source import (
     MAX_FILE_BYTES,
     PackYamlLoader,
     YamlList,

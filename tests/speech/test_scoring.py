@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from lessons.spelling import open_spell_checker
+from lessons.finnish.spelling import open_spell_checker
 from speech.audio import SAMPLE_RATE, Audio, read_wav
 from speech.checks import Verdict, check_audio
 from speech.scoring import REFERENCE_VOICES, PronunciationScorer

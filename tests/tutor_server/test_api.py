@@ -105,7 +105,7 @@ def test_errors_are_json_everywhere_under_the_api(client: FlaskClient) -> None:
 
 
 def answer_for(step: dict[str, Any], state_step: Any) -> dict[str, Any]:
-    from lessons.steps import AnswerKind
+    from lessons.engine.steps import AnswerKind
 
     kind = state_step.answer_kind
     if kind is AnswerKind.CHOICE:

@@ -115,9 +115,9 @@ def test_console_script_is_installed() -> None:
 def test_spell_without_voikko_says_how_to_install(
     runner: CliRunner, doc_example_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import lessons.spelling
+    import lessons.finnish.spelling
 
-    monkeypatch.setattr(lessons.spelling, "open_spell_checker", lambda: None)
+    monkeypatch.setattr(lessons.finnish.spelling, "open_spell_checker", lambda: None)
     result = runner.invoke(main, ["validate", "--spell", str(doc_example_dir)])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [lessons.spelling.INSTALL_HINT]
+    assert result.output.strip().splitlines() == [lessons.finnish.spelling.INSTALL_HINT]

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from alembic import command
 from flask import Flask
 
-from lessons.loader import load_pack
-from lessons.session import Answer, SessionState, answer, start_lesson
-from lessons.steps import AnswerKind
+from lessons.engine.session import Answer, SessionState, answer, start_lesson
+from lessons.engine.steps import AnswerKind
+from lessons.pack.loader import load_pack
 from tutor_server import db
 from tutor_server.app import create_app
 from tutor_server.models import LessonSession

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from lessons.model import SUPPORT_LANGUAGES
+from lessons.pack.model import SUPPORT_LANGUAGES
 from tutor_server.app import create_app
 
 

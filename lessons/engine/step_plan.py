@@ -10,7 +10,8 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
-from lessons.model import (
+from lessons.engine.steps import SLOW_RATE, AnswerKind, Feedback, Option, Step
+from lessons.pack.model import (
     DialogueTurn,
     Item,
     Lesson,
@@ -20,7 +21,6 @@ from lessons.model import (
     StepKind,
     StepSpec,
 )
-from lessons.steps import SLOW_RATE, AnswerKind, Feedback, Option, Step
 
 OPTIONS_PER_CHOICE = 4
 PAIRS_PER_MATCH = 4

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Protocol
 
-from lessons.syllables import WORD_PATTERN
+from lessons.finnish.syllables import WORD_PATTERN
 
 INSTALL_HINT = (
     "Voikko is not installed: sudo apt-get install libvoikko1 voikko-fi && pip install libvoikko"

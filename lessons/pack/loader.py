@@ -7,7 +7,7 @@ A pack is a folder::
     media/             pictures and native recordings
 
 The loader never raises on bad content: it returns what it could build and every problem
-as ``path:line: key.path: message``. Checks across files live in :mod:`lessons.validation`.
+as ``path:line: key.path: message``. Checks across files live in :mod:`lessons.pack.validation`.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from lessons.model import (
+from lessons.pack.model import (
     LESSONS_DIR,
     PACK_FILE,
     SUPPORT_LANGUAGES,
@@ -38,9 +38,9 @@ from lessons.model import (
     StepKind,
     StepSpec,
 )
-from lessons.problems import Problem, ProblemLog, Severity
-from lessons.validation import validate_pack
-from lessons.yaml_source import YamlList, YamlMap, key_lines, read_yaml_file
+from lessons.pack.problems import Problem, ProblemLog, Severity
+from lessons.pack.validation import validate_pack
+from lessons.pack.yaml_source import YamlList, YamlMap, key_lines, read_yaml_file
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 VERSION_PATTERN = re.compile(r"^\d+(?:\.\d+){0,2}$")
@@ -291,7 +291,7 @@ def _kind(value: Any) -> str:
 def load_pack(folder: Path) -> LoadResult:
     """Load the pack in ``folder``; never raises for bad content.
 
-    Also runs the pack-wide checks of :func:`lessons.validation.validate_pack`.
+    Also runs the pack-wide checks of :func:`lessons.pack.validation.validate_pack`.
     """
     log = ProblemLog()
     folder = Path(folder)

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from lessons.problems import ProblemLog
+from lessons.pack.problems import ProblemLog
 
 # A pack file is small; these bounds stop alias bombs and runaway nesting.
 MAX_NODES = 200_000

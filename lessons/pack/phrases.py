@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lessons.model import Pack
-from lessons.normalize import normalize_answer
+from lessons.finnish.normalize import normalize_answer
+from lessons.pack.model import Pack
 
 COHORT_SIZE = 16
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from lessons.model import StepKind
+from lessons.pack.model import StepKind
 
 
 class AnswerKind(StrEnum):

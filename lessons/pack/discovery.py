@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lessons.model import PACK_FILE
+from lessons.pack.model import PACK_FILE
 
 
 def find_pack_folders(paths: list[Path]) -> tuple[list[Path], list[str]]:

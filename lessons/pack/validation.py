@@ -8,7 +8,8 @@ from importlib.resources import files
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-from lessons.model import (
+from lessons.finnish.normalize import normalize_answer
+from lessons.pack.model import (
     LEARNER_SPEAKER,
     MEDIA_DIR,
     PACK_FILE,
@@ -19,8 +20,7 @@ from lessons.model import (
     SourceRef,
     StepKind,
 )
-from lessons.normalize import normalize_answer
-from lessons.problems import Problem, ProblemLog
+from lessons.pack.problems import Problem, ProblemLog
 
 MAX_PAIR_CHARS = 40
 PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".svg", ".webp"})
@@ -143,7 +143,7 @@ def _check_dialogue(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:
 
 
 def _check_minimal_pairs(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:
-    from lessons.minimal_pairs import length_neighbours
+    from lessons.finnish.minimal_pairs import length_neighbours
 
     if lesson.kind is LessonKind.PRONUNCIATION and not lesson.minimal_pairs:
         _error(
@@ -229,7 +229,7 @@ def _check_item(pack: Pack, item: Item, log: ProblemLog) -> None:
         elif confusable == item.id:
             _error(log, where, f"{key}.confusables", "an item cannot be confused with itself")
     if item.not_confusables:
-        from lessons.minimal_pairs import length_neighbours
+        from lessons.finnish.minimal_pairs import length_neighbours
 
         short = len(item.fi) <= MAX_PAIR_CHARS
         neighbours = {n.text for n in length_neighbours(item.fi.lower())} if short else set()

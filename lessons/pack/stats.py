@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from lessons.model import LessonKind, Pack, Priority
+from lessons.pack.model import LessonKind, Pack, Priority
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lessons.syllables import WORD_PATTERN, Length, Segment, SegmentKind, segments
+from lessons.finnish.syllables import WORD_PATTERN, Length, Segment, SegmentKind, segments
 
 _ALTERNATING_CONSONANTS = frozenset("kptslrmn")
 _AFTER_SONORANT = frozenset("kpts")

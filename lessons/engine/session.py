@@ -12,10 +12,10 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from lessons.model import Pack
-from lessons.normalize import best_match
-from lessons.step_plan import plan_lesson, plan_review
-from lessons.steps import AnswerKind, Step
+from lessons.engine.step_plan import plan_lesson, plan_review
+from lessons.engine.steps import AnswerKind, Step
+from lessons.finnish.normalize import best_match
+from lessons.pack.model import Pack
 
 SCHEMA_VERSION = 1
 #: A pronunciation score (0-100) at or above this counts as said right.

@@ -14,7 +14,7 @@ Syllabification follows the standard Finnish rules:
 
 The rules cannot see where the parts of a compound meet: "työtuoli" needs the boundary
 työ|tuoli to keep "uo" a diphthong. Pass a hyphenator such as
-``lessons.spelling.SpellChecker.hyphenate`` (Voikko knows compounds): its hyphens are
+``lessons.finnish.spelling.SpellChecker.hyphenate`` (Voikko knows compounds): its hyphens are
 kept and the rules only split its pieces further. VISK § 22 allows a second reading
 for some vowel pairs in later syllables (rak-ka-us beside rak-kaus); these rules, like
 Voikko, read them as diphthongs.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from lessons.model import Item, Pack
-from lessons.normalize import normalize_answer
-from lessons.problems import Problem, ProblemLog
+from lessons.finnish.normalize import normalize_answer
+from lessons.pack.model import Item, Pack
+from lessons.pack.problems import Problem, ProblemLog
 
 
 def check_across_packs(packs: Iterable[Pack]) -> list[Problem]:

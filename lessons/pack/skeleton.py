@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from lessons.model import LESSONS_DIR, MEDIA_DIR, PACK_FILE, SUPPORT_LANGUAGES
+from lessons.pack.model import LESSONS_DIR, MEDIA_DIR, PACK_FILE, SUPPORT_LANGUAGES
 
 # The sample word and title in every support language, so any language choice is valid.
 _THANK_YOU = {

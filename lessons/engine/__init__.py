@@ -1,0 +1,1 @@
+"""The micro-lesson engine: steps, the step plan and the serialisable session."""

@@ -1,0 +1,1 @@
+"""Finnish text: normalisation, syllables and sound length, minimal pairs, spelling."""

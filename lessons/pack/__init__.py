@@ -1,0 +1,1 @@
+"""Lesson packs: the model, the YAML source, loading, validation and reports."""
