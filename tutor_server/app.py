@@ -25,8 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _init_speech(app)
     from tutor_server import api
 
-    app.register_blueprint(api.bp)
-    api.register_error_handlers(app)
+    api.init_app(app)
     from tutor_server import web
 
     web.init_app(app)

@@ -316,7 +316,7 @@ def test_two_different_answers_to_one_step_at_once_move_the_lesson_once(
     app: Flask, client: FlaskClient, code: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The slower of two racing answers read the session before the faster one wrote it."""
-    from tutor_server import api
+    from tutor_server.api import sessions
 
     token = join(client, code)["token"]
     session = client.post(
@@ -326,11 +326,11 @@ def test_two_different_answers_to_one_step_at_once_move_the_lesson_once(
     ).json
     session_id = session["id"]  # type: ignore[index]
     with app.test_request_context(headers=auth(token)):
-        read_before = api._own_session(session_id)
+        read_before = sessions._own_session(session_id)
     url = f"/api/v1/sessions/{session_id}/answers"
     first = client.post(url, json={"client_id": "a", "step": 0, "answer": {}}, headers=auth(token))
     assert first.status_code == 201
-    monkeypatch.setattr(api, "_own_session", lambda *args, **kwargs: read_before)
+    monkeypatch.setattr(sessions, "_own_session", lambda *args, **kwargs: read_before)
     second = client.post(url, json={"client_id": "b", "step": 0, "answer": {}}, headers=auth(token))
     assert second.status_code == 409 and second.json["error"] == "conflict"  # type: ignore[index]
     monkeypatch.undo()
@@ -344,12 +344,12 @@ def test_a_busy_database_is_503_with_retry_after(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from tutor_server import api
+    from tutor_server.api import learners
 
     def locked() -> None:
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(api, "_current_learner", locked)
+    monkeypatch.setattr(learners, "current_learner", locked)
     response = client.get("/api/v1/me", headers=auth("x"))
     assert response.status_code == 503 and response.headers["Retry-After"] == "1"
     assert response.json["error"] == "busy"  # type: ignore[index]

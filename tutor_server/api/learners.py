@@ -1,0 +1,184 @@
+"""Learners: join a group, recover on another device, read and change oneself, export, delete."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+from sqlalchemy import delete, select
+
+from lessons.scheduling import LearnerSchedule
+from tutor_server import db, session_store
+from tutor_server.api.context import current_learner, hash_secret, schedulers
+from tutor_server.api.errors import ApiError
+from tutor_server.api.inputs import json_body, support_language_field, text_field
+from tutor_server.groups import CODE_ALPHABET, new_code
+from tutor_server.models import (
+    Attempt,
+    Group,
+    Learner,
+    LessonSession,
+    Recording,
+)
+
+bp = Blueprint("learners", __name__)
+
+MAX_NAME = 40
+
+
+def _learner_json(learner: Learner) -> dict[str, Any]:
+    return {
+        "id": learner.public_id,
+        "display_name": learner.display_name,
+        "support_language": learner.support_language,
+        "recording_consent": learner.recording_consent,
+        "group": {
+            "name": learner.group.name,
+            "recording_enabled": learner.group.recording_enabled,
+        },
+    }
+
+
+def _new_credentials(learner: Learner) -> tuple[str, str]:
+    token = secrets.token_urlsafe(24)
+    recovery = new_code(int(current_app.config["RECOVERY_CODE_LENGTH"]))
+    learner.token_hash = hash_secret(token)
+    learner.recovery_hash = hash_secret(recovery)
+    return token, recovery
+
+
+@bp.post("/join")
+def join() -> tuple[Response, int]:
+    """Join a group with its code: a pseudonymous learner, a token and a recovery code."""
+    data = json_body()
+    fields: dict[str, str] = {}
+    code = str(data.get("code", "")).strip().upper()
+    if not code or any(char not in CODE_ALPHABET for char in code):
+        fields["code"] = "the group's join code"
+    name = text_field(data, "display_name", MAX_NAME, fields)
+    language = support_language_field(data, fields)
+    if fields:
+        raise ApiError(400, "invalid_fields", "some fields are missing or wrong", fields)
+    with db.transaction() as session:
+        group = session.scalar(select(Group).where(Group.join_code == code))
+        if group is None:
+            raise ApiError(404, "unknown_code", "no group has this join code", {"code": "unknown"})
+        learner = Learner(
+            public_id=secrets.token_hex(8),
+            group_id=group.id,
+            display_name=name,
+            support_language=language,
+            recording_consent=False,
+            schedule=LearnerSchedule(schedulers=schedulers()).to_dict(),
+            streak_days=0,
+        )
+        token, recovery = _new_credentials(learner)
+        session.add(learner)
+        session.flush()
+        body = {"learner": _learner_json(learner), "token": token, "recovery_code": recovery}
+    return jsonify(body), 201
+
+
+@bp.post("/recover")
+def recover() -> Response:
+    """Sign in on another device with the recovery code; old tokens stop working."""
+    data = json_body()
+    code = str(data.get("recovery_code", "")).strip().upper()
+    with db.transaction() as session:
+        learner = session.scalar(select(Learner).where(Learner.recovery_hash == hash_secret(code)))
+        if not code or learner is None:
+            raise ApiError(
+                404,
+                "unknown_code",
+                "no learner has this recovery code",
+                {"recovery_code": "unknown"},
+            )
+        token, recovery = _new_credentials(learner)
+        body = {"learner": _learner_json(learner), "token": token, "recovery_code": recovery}
+    return jsonify(body)
+
+
+@bp.get("/me")
+def me() -> Response:
+    return jsonify(_learner_json(current_learner()))
+
+
+@bp.patch("/me")
+def update_me() -> Response:
+    learner = current_learner()
+    data = json_body()
+    fields: dict[str, str] = {}
+    with db.transaction():
+        if "display_name" in data:
+            learner.display_name = text_field(data, "display_name", MAX_NAME, fields)
+        if "support_language" in data:
+            learner.support_language = support_language_field(data, fields)
+        if "recording_consent" in data:
+            if not isinstance(data["recording_consent"], bool):
+                fields["recording_consent"] = "true or false"
+            else:
+                learner.recording_consent = data["recording_consent"]
+        if fields:
+            raise ApiError(400, "invalid_fields", "some fields are wrong", fields)
+        body = _learner_json(learner)
+    return jsonify(body)
+
+
+@bp.get("/me/export")
+def export() -> Response:
+    """Everything stored about the learner, as JSON."""
+    import base64
+
+    learner = current_learner()
+    session = db.get_session()
+    sessions = session.scalars(
+        select(LessonSession).where(LessonSession.learner_id == learner.id)
+    ).all()
+    attempts = session.scalars(
+        select(Attempt).where(Attempt.session_id.in_([s.id for s in sessions]))
+    ).all()
+    recordings = session.scalars(select(Recording).where(Recording.learner_id == learner.id)).all()
+    return jsonify(
+        {
+            "learner": _learner_json(learner),
+            "streak_days": learner.streak_days,
+            "schedule": learner.schedule,
+            "sessions": [
+                {
+                    "id": s.id,
+                    "kind": s.kind,
+                    "pack_id": s.pack_id,
+                    "lesson_id": s.lesson_id,
+                    "finished": s.finished,
+                    "state": session_store.export(s),
+                }
+                for s in sessions
+            ],
+            "answers": [
+                {"session_id": a.session_id, "step": a.step_index, "response": a.response}
+                for a in attempts
+            ],
+            "recordings": [
+                {
+                    "session_id": r.session_id,
+                    "step": r.step_index,
+                    "wav_base64": base64.b64encode(r.wav).decode("ascii"),
+                }
+                for r in recordings
+            ],
+        }
+    )
+
+
+@bp.delete("/me")
+def delete_me() -> tuple[str, int]:
+    """Delete the learner and everything stored about them."""
+    with db.transaction() as session:
+        learner = current_learner()
+        session_ids = select(LessonSession.id).where(LessonSession.learner_id == learner.id)
+        session.execute(delete(Recording).where(Recording.learner_id == learner.id))
+        session.execute(delete(Attempt).where(Attempt.session_id.in_(session_ids)))
+        session.execute(delete(LessonSession).where(LessonSession.learner_id == learner.id))
+        session.delete(learner)
+    return "", 204
