@@ -113,32 +113,31 @@ local function quoted(list)
   return out
 end
 
--- A (right or wrong) answer to the step in step_json, as a JSON object.
+-- A (right or wrong) answer to the step in step_json, as the body's answer field (a spoken
+-- step takes a recording, which this load does not send: it is skipped).
 local function answer_for(json)
   local kind = json:match('"answer_kind":"(%a+)"')
   local options = ids(json, "options")
   if kind == "choice" and #options > 0 then
-    return '{"choice":"' .. options[math.random(#options)] .. '"}'
+    return '"answer":{"choice":"' .. options[math.random(#options)] .. '"}'
   elseif kind == "order" then
-    return '{"order":[' .. table.concat(quoted(options), ",") .. ']}'
+    return '"answer":{"order":[' .. table.concat(quoted(options), ",") .. ']}'
   elseif kind == "pairs" then
     local right, pairs = ids(json, "right_options"), {}
     for i, left in ipairs(options) do
       if right[i] then table.insert(pairs, '"' .. left .. '":"' .. right[i] .. '"') end
     end
-    return '{"pairs":{' .. table.concat(pairs, ",") .. '}}'
+    return '"answer":{"pairs":{' .. table.concat(pairs, ",") .. '}}'
   elseif kind == "speech" then
-    local say = json:match('"say":"([^"]*)"')
-    if say and math.random() < 0.5 then return '{"text":"' .. say .. '"}' end
-    return '{"text":"en tiedä"}'
+    return '"skip":true'
   end
-  return '{}'
+  return '"answer":{}'
 end
 
 local function post_answer()
   sent = sent + 1
   local index = step_json:match('"index":(%d+)') or "0"
-  local body = string.format('{"client_id":"b%d-%d-%d","step":%s,"answer":%s}',
+  local body = string.format('{"client_id":"b%d-%d-%d","step":%s,%s}',
     tid, sent, math.random(1000000000), index, answer_for(step_json))
   return wrk.format("POST", "/api/v1/sessions/" .. session_id .. "/answers", auth(), body)
 end
@@ -399,19 +398,20 @@ def print_server_times(access: Path) -> None:
 
 
 def _answer_for(step: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """A right or wrong answer to a step, as the Lua learner makes it."""
+    """The answer fields of a right or wrong answer to a step, as the Lua learner makes them
+    (a spoken step, which takes a recording, is skipped)."""
     options = [option["id"] for option in step["options"]]
     kind = step["answer_kind"]
     if kind == "choice" and options:
-        return {"choice": rng.choice(options)}
+        return {"answer": {"choice": rng.choice(options)}}
     if kind == "order":
-        return {"order": options}
+        return {"answer": {"order": options}}
     if kind == "pairs":
         right = [option["id"] for option in step["right_options"]]
-        return {"pairs": dict(zip(options, right, strict=False))}
+        return {"answer": {"pairs": dict(zip(options, right, strict=False))}}
     if kind == "speech":
-        return {"text": step["say"] if rng.random() < 0.5 and step["say"] else "en tiedä"}
-    return {}
+        return {"skip": True}
+    return {"answer": {}}
 
 
 class Learner(threading.Thread):
@@ -484,7 +484,7 @@ class Learner(threading.Thread):
                 body = {
                     "client_id": f"t{self.name}-{sent}-{self.rng.randrange(10**9)}",
                     "step": session["step"]["index"],
-                    "answer": _answer_for(session["step"], self.rng),
+                    **_answer_for(session["step"], self.rng),
                 }
                 path = f"/api/v1/sessions/{self.session_id}/answers"
                 status, result = self.call(connection, "POST", path, body)

@@ -335,7 +335,11 @@ def openapi_document() -> dict[str, Any]:
                     "security": BEARER,
                     "summary": "Finish: the outcomes go into spaced repetition once",
                     "parameters": [SESSION_ID],
-                    "responses": {"200": _json({"type": "object"}, "Finished"), **ERRORS},
+                    "responses": {
+                        "200": _json({"type": "object"}, "Finished"),
+                        "409": _json(_ref("Error"), "Some steps are not answered or skipped"),
+                        **ERRORS,
+                    },
                 }
             },
             "/api/v1/reviews": {

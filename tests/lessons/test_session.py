@@ -159,11 +159,29 @@ def test_wrong_answer_gets_another_try_then_moves_on() -> None:
     assert step is not None and step.max_attempts == 2
     state, verdict = answer(state, wrong_answer(step))
     assert not verdict.correct and not verdict.step_done and verdict.attempts_left == 1
-    assert verdict.answer_fi == step.feedback.answer_fi
+    # A try is left: the answer is not given away yet.
+    assert verdict.answer_fi is None and verdict.answer is None
     assert state.current is step
     state, verdict = answer(state, wrong_answer(step))
     assert verdict.step_done and state.outcomes[-1].correct is False
     assert state.outcomes[-1].attempts == 2
+    assert verdict.answer_fi == step.feedback.answer_fi
+    assert verdict.answer is not None
+    assert verdict.answer.option_ids == step.expected and verdict.answer.gloss == step.gloss
+    right = [option for option in step.options if option.id in verdict.answer.option_ids]
+    assert right and verdict.to_dict()["answer"]["option_ids"] == [o.id for o in right]
+
+
+def test_the_right_order_is_given_once_an_order_step_is_done() -> None:
+    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    while state.current is not None and state.current.answer_kind is not AnswerKind.ORDER:
+        state, _ = answer(state, right_answer(state.current))
+    step = state.current
+    assert step is not None
+    for _ in range(step.max_attempts):
+        state, verdict = answer(state, wrong_answer(step))
+    assert verdict.step_done and verdict.answer is not None
+    assert verdict.answer.order == step.expected and verdict.answer.option_ids == ()
 
 
 def test_speech_steps_take_a_score_or_tolerant_text() -> None:

@@ -44,9 +44,11 @@ MAX_CLIENT_ID = 64
 
 
 def _public_step(step: Step, index: int) -> dict[str, Any]:
-    """A step as front ends see it: the right answers stay on the server."""
+    """A step as front ends see it: the right answers stay on the server until the step is
+    done (the answer's verdict then carries them)."""
     data = step.to_dict()
     data.pop("expected")
+    data["feedback"].pop("answer_fi")
     data["index"] = index
     data["audio_url"] = audio_url(step.say, step.rate) if step.say else None
     data["slow_audio_url"] = audio_url(step.say, SLOW_RATE) if step.say else None
@@ -310,6 +312,14 @@ def post_answer(session_id: str) -> tuple[Response, int]:
     elif data.get("skip") is True:
         given = None
     else:
+        if step.answer_kind is AnswerKind.SPEECH:
+            # Typed text is no proof of speaking: a spoken step takes a recording, or a skip.
+            raise ApiError(
+                400,
+                "recording_required",
+                "this step takes a recording ('audio') or a skip",
+                {"audio": "required"},
+            )
         given = _parse_answer(data, step)
     try:
         if given is None:
@@ -364,6 +374,13 @@ def finish_session(session_id: str) -> Response:
         learner: Learner = g.learner
         state = session_store.load_state(current_app, record)
         ratings = session_ratings(state)
+        if not record.finished and not state.finished:
+            raise ApiError(
+                409,
+                "lesson_not_done",
+                f"answer or skip every step first; the current step is {state.position}",
+                {"step": str(state.position)},
+            )
         if not record.finished:
             schedule = LearnerSchedule.from_dict(learner.schedule)
             schedule.record_session(ratings, now, item_priorities(learner_packs(learner)))
