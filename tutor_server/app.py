@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from tutor_server import db, session_store
+from tutor_server import credentials, db, session_store
 from tutor_server.config import DEFAULTS
 
 
@@ -20,6 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("SANAPAJA")
     else:
         app.config.from_mapping(test_config)
+    credentials.init_secret_key(app)
     db.init_app(app)
     session_store.init_app(app)
     _init_speech(app)

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, g, request
-from sqlalchemy import select
 
 from lessons.pack.model import Pack
 from lessons.scheduling import default_schedulers
-from tutor_server import db
+from tutor_server import credentials, db
 from tutor_server.api.errors import ApiError
 from tutor_server.models import Learner
 from tutor_server.pack_runtime import group_packs
 
 
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+def token_ttl() -> timedelta:
+    """How long a token lasts unused; every day of use extends it."""
+    return timedelta(days=int(current_app.config["TOKEN_TTL_DAYS"]))
 
 
 def current_learner() -> Learner:
@@ -29,11 +29,17 @@ def current_learner() -> Learner:
     token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     if not token:
         raise ApiError(401, "unauthorized", "sign in: send 'Authorization: Bearer <token>'")
-    learner = db.get_session().scalar(
-        select(Learner).where(Learner.token_hash == hash_secret(token))
-    )
-    if learner is None:
-        raise ApiError(401, "unauthorized", "unknown or expired token; sign in again")
+    now = datetime.now(UTC)
+    with db.transaction() as session:
+        # Committed at once (a rehashed legacy token, a renewed expiry) and before any other
+        # write of the request; usually there is nothing to write.
+        learner = credentials.learner_by_token(session, current_app.config["SECRET_KEY"], token)
+        if learner is None:
+            raise ApiError(401, "unauthorized", "unknown or signed-out token; sign in again")
+        if credentials.expired(learner, now):
+            raise ApiError(401, "token_expired", "this sign-in has expired; use the recovery code")
+        if credentials.needs_renewal(learner, token_ttl(), now):
+            learner.token_expires_at = now + token_ttl()
     g.learner = learner
     return learner
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import delete, select
 
 from lessons.scheduling import LearnerSchedule
-from tutor_server import db, session_store
-from tutor_server.api.context import current_learner, hash_secret, schedulers
+from tutor_server import credentials, db, session_store
+from tutor_server.api.context import current_learner, schedulers, token_ttl
 from tutor_server.api.errors import ApiError
 from tutor_server.api.inputs import json_body, support_language_field, text_field
-from tutor_server.groups import CODE_ALPHABET, new_code
+from tutor_server.groups import CODE_ALPHABET
 from tutor_server.models import (
     Attempt,
     Group,
@@ -41,11 +42,13 @@ def _learner_json(learner: Learner) -> dict[str, Any]:
 
 
 def _new_credentials(learner: Learner) -> tuple[str, str]:
-    token = secrets.token_urlsafe(24)
-    recovery = new_code(int(current_app.config["RECOVERY_CODE_LENGTH"]))
-    learner.token_hash = hash_secret(token)
-    learner.recovery_hash = hash_secret(recovery)
-    return token, recovery
+    return credentials.issue(
+        learner,
+        current_app.config["SECRET_KEY"],
+        int(current_app.config["RECOVERY_CODE_LENGTH"]),
+        token_ttl(),
+        datetime.now(UTC),
+    )
 
 
 @bp.post("/join")
@@ -86,7 +89,9 @@ def recover() -> Response:
     data = json_body()
     code = str(data.get("recovery_code", "")).strip().upper()
     with db.transaction() as session:
-        learner = session.scalar(select(Learner).where(Learner.recovery_hash == hash_secret(code)))
+        learner = credentials.learner_by_recovery_code(
+            session, current_app.config["SECRET_KEY"], code
+        )
         if not code or learner is None:
             raise ApiError(
                 404,
@@ -97,6 +102,15 @@ def recover() -> Response:
         token, recovery = _new_credentials(learner)
         body = {"learner": _learner_json(learner), "token": token, "recovery_code": recovery}
     return jsonify(body)
+
+
+@bp.post("/me/sign-out")
+def sign_out() -> tuple[str, int]:
+    """End this sign-in: the token stops working at once (the recovery code still works)."""
+    learner = current_learner()
+    with db.transaction():
+        credentials.revoke(learner)
+    return "", 204
 
 
 @bp.get("/me")
