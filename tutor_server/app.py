@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tutor_server import credentials, db, session_store
+from tutor_server import credentials, db, rate_limits, security_headers, session_store
 from tutor_server.config import DEFAULTS
 
 
@@ -22,6 +23,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     credentials.init_secret_key(app)
     db.init_app(app)
+    rate_limits.init_app(app)
+    security_headers.init_app(app)
+    trusted = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if trusted:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)  # type: ignore[method-assign]
     session_store.init_app(app)
     _init_speech(app)
     from tutor_server import api

@@ -330,12 +330,12 @@ def test_a_busy_database_is_503_with_retry_after(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from tutor_server.api import learners
+    from tutor_server.api import context
 
     def locked() -> None:
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(learners, "current_learner", locked)
+    monkeypatch.setattr(context, "current_learner", locked)
     response = client.get("/api/v1/me", headers=auth("x"))
     assert response.status_code == 503 and response.headers["Retry-After"] == "1"
     assert response.json["error"] == "busy"  # type: ignore[index]

@@ -20,7 +20,7 @@ from flask import Flask
 from hypothesis import HealthCheck, settings
 
 from tests.conftest import example_app
-from tutor_server.openapi import openapi_document
+from tutor_server.api.spec import openapi_document
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,25 @@
-"""The tutor's speech for the phrases of loaded packs, at stable, cacheable URLs."""
+"""The tutor's speech for the phrases of loaded packs, at stable, cacheable URLs.
+
+A URL carries a keyed signature of the phrase's cache key, so only a client the API handed
+the URL to (a signed-in learner's step, the robot bridge) can fetch it: an ``<audio>``
+element cannot send a bearer token, and a deployer's own packs need not be public.
+"""
 
 from __future__ import annotations
 
+import hmac
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 
 from lessons.engine.steps import NORMAL_RATE, SLOW_RATE
 from lessons.pack.phrases import pack_phrases
 from tutor_server import db
+from tutor_server.api import schemas
 from tutor_server.api.errors import ApiError
+from tutor_server.api.spec import operation
+from tutor_server.credentials import keyed_hash
 from tutor_server.pack_runtime import current_packs
 
 if TYPE_CHECKING:
@@ -29,14 +38,32 @@ def voice_at(rate: float) -> Voice:
 def audio_url(text: str, rate: float) -> str:
     from speech.tts import cache_key
 
-    return f"/api/v1/audio/{cache_key(text, voice_at(rate))}.wav"
+    key = cache_key(text, voice_at(rate))
+    return f"/api/v1/audio/{key}.wav?s={_signature(key)}"
 
 
-@bp.get("/audio/<key>.wav")
+def _signature(key: str) -> str:
+    return keyed_hash(current_app.config["SECRET_KEY"], f"audio:{key}")[:32]
+
+
+@operation(
+    bp,
+    "GET",
+    "/audio/<key>.wav",
+    responses={
+        200: ("audio/wav", "The phrase spoken (cacheable for ever)"),
+        404: (schemas.Error, "No such phrase, or a wrong signature"),
+    },
+    secured=False,
+    query={"s": "the signature the API gave with the URL"},
+)
 def audio(key: str) -> Response:
     """The tutor's speech for a phrase of a loaded pack, at a stable, cacheable URL."""
     from speech.tts import TextToSpeech, TtsError
 
+    signature = request.args.get("s", "")
+    if not hmac.compare_digest(signature.encode(), _signature(key).encode()):
+        raise ApiError(404, "unknown_audio", "no such phrase audio")
     phrases = _phrase_index()
     if key not in phrases:
         raise ApiError(404, "unknown_audio", "no such phrase audio")

@@ -10,11 +10,11 @@ from flask import Blueprint, Response, current_app, jsonify
 from sqlalchemy import delete, select
 
 from lessons.scheduling import LearnerSchedule
-from tutor_server import credentials, db, session_store
+from tutor_server import credentials, db, rate_limits, session_store
+from tutor_server.api import schemas
 from tutor_server.api.context import current_learner, schedulers, token_ttl
 from tutor_server.api.errors import ApiError
-from tutor_server.api.inputs import json_body, support_language_field, text_field
-from tutor_server.groups import CODE_ALPHABET
+from tutor_server.api.spec import json_body, operation
 from tutor_server.models import (
     Attempt,
     Group,
@@ -24,8 +24,6 @@ from tutor_server.models import (
 )
 
 bp = Blueprint("learners", __name__)
-
-MAX_NAME = 40
 
 
 def _learner_json(learner: Learner) -> dict[str, Any]:
@@ -51,27 +49,35 @@ def _new_credentials(learner: Learner) -> tuple[str, str]:
     )
 
 
-@bp.post("/join")
+LIMITED = (schemas.Error, "too many tries from this address or for this code (Retry-After)")
+
+
+@operation(
+    bp,
+    "POST",
+    "/join",
+    body=schemas.Join,
+    responses={
+        201: (schemas.Credentials, "Joined"),
+        404: (schemas.Error, "Unknown code"),
+        429: LIMITED,
+    },
+    secured=False,
+)
+@rate_limits.failed_code_tries
+@rate_limits.joins_per_group
 def join() -> tuple[Response, int]:
     """Join a group with its code: a pseudonymous learner, a token and a recovery code."""
-    data = json_body()
-    fields: dict[str, str] = {}
-    code = str(data.get("code", "")).strip().upper()
-    if not code or any(char not in CODE_ALPHABET for char in code):
-        fields["code"] = "the group's join code"
-    name = text_field(data, "display_name", MAX_NAME, fields)
-    language = support_language_field(data, fields)
-    if fields:
-        raise ApiError(400, "invalid_fields", "some fields are missing or wrong", fields)
+    data = json_body(schemas.Join)
     with db.transaction() as session:
-        group = session.scalar(select(Group).where(Group.join_code == code))
+        group = session.scalar(select(Group).where(Group.join_code == data.code))
         if group is None:
             raise ApiError(404, "unknown_code", "no group has this join code", {"code": "unknown"})
         learner = Learner(
             public_id=secrets.token_hex(8),
             group_id=group.id,
-            display_name=name,
-            support_language=language,
+            display_name=data.display_name,
+            support_language=data.support_language,
             recording_consent=False,
             schedule=LearnerSchedule(schedulers=schedulers()).to_dict(),
             streak_days=0,
@@ -83,16 +89,27 @@ def join() -> tuple[Response, int]:
     return jsonify(body), 201
 
 
-@bp.post("/recover")
+@operation(
+    bp,
+    "POST",
+    "/recover",
+    body=schemas.Recover,
+    responses={
+        200: (schemas.Credentials, "Signed in"),
+        404: (schemas.Error, "Unknown code"),
+        429: LIMITED,
+    },
+    secured=False,
+)
+@rate_limits.failed_code_tries
 def recover() -> Response:
     """Sign in on another device with the recovery code; old tokens stop working."""
-    data = json_body()
-    code = str(data.get("recovery_code", "")).strip().upper()
+    code = json_body(schemas.Recover).recovery_code
     with db.transaction() as session:
         learner = credentials.learner_by_recovery_code(
             session, current_app.config["SECRET_KEY"], code
         )
-        if not code or learner is None:
+        if learner is None:
             raise ApiError(
                 404,
                 "unknown_code",
@@ -104,7 +121,7 @@ def recover() -> Response:
     return jsonify(body)
 
 
-@bp.post("/me/sign-out")
+@operation(bp, "POST", "/me/sign-out", responses={204: (None, "Signed out")})
 def sign_out() -> tuple[str, int]:
     """End this sign-in: the token stops working at once (the recovery code still works)."""
     learner = current_learner()
@@ -113,33 +130,31 @@ def sign_out() -> tuple[str, int]:
     return "", 204
 
 
-@bp.get("/me")
+@operation(bp, "GET", "/me", responses={200: (schemas.Learner, "The learner")})
 def me() -> Response:
+    """The signed-in learner."""
     return jsonify(_learner_json(current_learner()))
 
 
-@bp.patch("/me")
+@operation(
+    bp, "PATCH", "/me", body=schemas.ProfileChange, responses={200: (schemas.Learner, "Changed")}
+)
 def update_me() -> Response:
+    """Change the display name, the support language or the recording consent."""
     learner = current_learner()
-    data = json_body()
-    fields: dict[str, str] = {}
+    change = json_body(schemas.ProfileChange)
     with db.transaction():
-        if "display_name" in data:
-            learner.display_name = text_field(data, "display_name", MAX_NAME, fields)
-        if "support_language" in data:
-            learner.support_language = support_language_field(data, fields)
-        if "recording_consent" in data:
-            if not isinstance(data["recording_consent"], bool):
-                fields["recording_consent"] = "true or false"
-            else:
-                learner.recording_consent = data["recording_consent"]
-        if fields:
-            raise ApiError(400, "invalid_fields", "some fields are wrong", fields)
+        if change.display_name is not None:
+            learner.display_name = change.display_name
+        if change.support_language is not None:
+            learner.support_language = change.support_language
+        if change.recording_consent is not None:
+            learner.recording_consent = change.recording_consent
         body = _learner_json(learner)
     return jsonify(body)
 
 
-@bp.get("/me/export")
+@operation(bp, "GET", "/me/export", responses={200: (schemas.Export, "The data")})
 def export() -> Response:
     """Everything stored about the learner, as JSON."""
     import base64
@@ -185,7 +200,7 @@ def export() -> Response:
     )
 
 
-@bp.delete("/me")
+@operation(bp, "DELETE", "/me", responses={204: (None, "Deleted")})
 def delete_me() -> tuple[str, int]:
     """Delete the learner and everything stored about them."""
     with db.transaction() as session:

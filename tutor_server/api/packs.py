@@ -7,7 +7,9 @@ from sqlalchemy import select
 
 from lessons.pack.model import Pack
 from tutor_server import db
+from tutor_server.api import schemas
 from tutor_server.api.context import current_learner, learner_packs
+from tutor_server.api.spec import operation
 from tutor_server.models import LessonSession
 
 bp = Blueprint("packs", __name__)
@@ -18,7 +20,7 @@ def _review_state(pack: Pack, language: str) -> str | None:
     return str(status) if status else None
 
 
-@bp.get("/packs")
+@operation(bp, "GET", "/packs", responses={200: (schemas.Packs, "The learner's packs")})
 def packs() -> Response:
     """The learner's packs and lessons, with titles in the learner's language."""
     learner = current_learner()

@@ -13,14 +13,17 @@ from lessons.scheduling import (
     due_refs,
 )
 from tutor_server import db
+from tutor_server.api import schemas
 from tutor_server.api.context import current_learner, learner_packs
+from tutor_server.api.spec import operation
 from tutor_server.models import LessonSession
 
 bp = Blueprint("progress", __name__)
 
 
-@bp.get("/reviews")
+@operation(bp, "GET", "/reviews", responses={200: (schemas.Reviews, "Due reviews")})
 def reviews() -> Response:
+    """How many words are due, which, and when the next one is."""
     learner = current_learner()
     packs = learner_packs(learner)
     schedule = LearnerSchedule.from_dict(learner.schedule)
@@ -35,8 +38,9 @@ def reviews() -> Response:
     )
 
 
-@bp.get("/progress")
+@operation(bp, "GET", "/progress", responses={200: (schemas.Progress, "Progress")})
 def progress() -> Response:
+    """Streak, words practised, words due, lessons and reviews finished."""
     learner = current_learner()
     schedule = LearnerSchedule.from_dict(learner.schedule)
     now = datetime.now(UTC)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -27,10 +28,11 @@ from lessons.scheduling import (
     session_ratings,
 )
 from tutor_server import db, session_store
+from tutor_server.api import schemas
 from tutor_server.api.audio import audio_url
 from tutor_server.api.context import current_learner, learner_packs
 from tutor_server.api.errors import ApiError
-from tutor_server.api.inputs import json_body
+from tutor_server.api.spec import json_body, operation, parse
 from tutor_server.models import (
     Attempt,
     Learner,
@@ -39,8 +41,6 @@ from tutor_server.models import (
 )
 
 bp = Blueprint("sessions", __name__)
-
-MAX_CLIENT_ID = 64
 
 
 def _public_step(step: Step, index: int) -> dict[str, Any]:
@@ -79,14 +79,25 @@ def _session_json(record: LessonSession, state: SessionState) -> dict[str, Any]:
     }
 
 
-@bp.post("/sessions")
+@operation(
+    bp,
+    "POST",
+    "/sessions",
+    body=schemas.SessionStart,
+    responses={
+        200: (schemas.Session, "Resumed"),
+        201: (schemas.Session, "Started"),
+        404: (schemas.Error, "Not one of the learner's packs or lessons"),
+        409: (schemas.Error, "Nothing is due for review"),
+    },
+)
 def create_session() -> tuple[Response, int]:
     """Start a lesson (or resume the unfinished one), or start today's review."""
     learner = current_learner()
-    data = json_body()
+    data = json_body(schemas.SessionStart)
     with db.transaction() as session:
         packs = learner_packs(learner)
-        kind = data.get("kind", "lesson")
+        kind = data.kind
         seed = secrets.randbelow(2**31)
         if kind == "review":
             schedule = LearnerSchedule.from_dict(learner.schedule)
@@ -94,9 +105,9 @@ def create_session() -> tuple[Response, int]:
             state = daily_review(schedule, packs, learner.support_language, now, seed)
             if not state.steps:
                 raise ApiError(409, "nothing_due", "no words are due for review now")
-        elif kind == "lesson":
-            pack_id, lesson_id = data.get("pack_id"), data.get("lesson_id")
-            pack = packs.get(pack_id) if isinstance(pack_id, str) else None
+        else:
+            pack_id, lesson_id = data.pack_id, data.lesson_id
+            pack = packs.get(pack_id) if pack_id is not None else None
             if pack is None:
                 raise ApiError(404, "unknown_pack", "not one of your packs", {"pack_id": "unknown"})
             if not any(lesson.id == lesson_id for lesson in pack.lessons):
@@ -113,10 +124,6 @@ def create_session() -> tuple[Response, int]:
                 resumed = session_store.load_state(current_app, open_session)
                 return jsonify(_session_json(open_session, resumed)), 200
             state = start_lesson(pack, str(lesson_id), learner.support_language, seed)
-        else:
-            raise ApiError(
-                400, "invalid_fields", "kind is 'lesson' or 'review'", {"kind": "lesson or review"}
-            )
         record = session_store.new_record(current_app, secrets.token_hex(12), learner.id, state)
         session.add(record)
         session.flush()
@@ -139,50 +146,38 @@ def _own_session(session_id: str, *, lock: bool = False) -> LessonSession:
     return record
 
 
-@bp.get("/sessions/<session_id>")
+@operation(
+    bp,
+    "GET",
+    "/sessions/<session_id>",
+    responses={200: (schemas.Session, "The session"), 404: (schemas.Error, "No such session")},
+)
 def get_session(session_id: str) -> Response:
+    """A session and its current step."""
     record = _own_session(session_id)
     return jsonify(_session_json(record, session_store.load_state(current_app, record)))
 
 
-def _parse_answer(data: dict[str, Any], step: Step) -> Answer:
-    raw = data.get("answer")
-    if not isinstance(raw, dict):
+def _given(answer_given: schemas.AnswerGiven | None) -> Answer:
+    if answer_given is None:
         raise ApiError(400, "invalid_fields", "give an answer object", {"answer": "required"})
-    choice, order, pairs, text = (
-        raw.get("choice"),
-        raw.get("order"),
-        raw.get("pairs"),
-        raw.get("text"),
-    )
-    if choice is not None and not isinstance(choice, str):
-        raise ApiError(400, "invalid_fields", "choice is an option id", {"answer.choice": "text"})
-    if order is not None and not (
-        isinstance(order, list) and all(isinstance(o, str) for o in order)
-    ):
-        raise ApiError(
-            400, "invalid_fields", "order is a list of option ids", {"answer.order": "list"}
-        )
-    if pairs is not None and not (
-        isinstance(pairs, dict) and all(isinstance(v, str) for v in pairs.values())
-    ):
-        raise ApiError(
-            400, "invalid_fields", "pairs maps left to right option ids", {"answer.pairs": "object"}
-        )
-    if text is not None and (not isinstance(text, str) or len(text) > 500):
-        raise ApiError(
-            400, "invalid_fields", "text is at most 500 characters", {"answer.text": "text"}
-        )
     return Answer(
-        choice=choice,
-        order=tuple(order) if order is not None else None,
-        pairs=pairs,
-        text=text,
+        choice=answer_given.choice,
+        order=tuple(answer_given.order) if answer_given.order is not None else None,
+        pairs=answer_given.pairs,
+        text=answer_given.text,
     )
+
+
+@dataclass(frozen=True)
+class _Upload:
+    client_id: str
+    step: int
+    wav: bytes
 
 
 def _score_audio(
-    learner: Learner, step: Step, session_pack_id: str | None
+    learner: Learner, step: Step, session_pack_id: str | None, upload: _Upload
 ) -> tuple[Answer, dict[str, Any], bytes | None]:
     """Score the uploaded recording in memory: the answer, the scoring result, and the WAV
     when it may be kept (the group records and the learner agreed), else None.
@@ -193,12 +188,7 @@ def _score_audio(
     from speech.checks import Verdict
     from speech.scoring import PronunciationScorer
 
-    upload = request.files.get("audio")
-    if upload is None:
-        raise ApiError(
-            400, "invalid_fields", "send the recording as 'audio'", {"audio": "required"}
-        )
-    wav = upload.read()
+    wav = upload.wav
     if step.answer_kind is not AnswerKind.SPEECH or not step.expected:
         raise ApiError(409, "not_a_speech_step", "this step does not take a recording")
     scorer: PronunciationScorer = current_app.extensions["sanapaja.scorer"]
@@ -243,18 +233,23 @@ def _score_audio(
     return Answer(score=result.score), scoring, wav if keep else None
 
 
-def _step_field(value: Any, *, from_form: bool) -> int:
-    """The step being answered: a JSON integer, or a form field holding one."""
-    if from_form and isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            pass
-    elif not from_form and isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise ApiError(
-        400, "invalid_fields", "step: the index of the step being answered", {"step": "integer"}
-    )
+def _read_answer() -> tuple[_Upload | None, schemas.AnswerJson]:
+    """A multipart upload with the recording, or a JSON answer (then the upload is None)."""
+    if request.mimetype != "multipart/form-data":
+        return None, json_body(schemas.AnswerJson)
+    fields = parse(schemas.AnswerJson, {**request.form.to_dict(), "step": _form_int("step")})
+    audio = request.files.get("audio")
+    if audio is None:
+        raise ApiError(
+            400, "invalid_fields", "send the recording as 'audio'", {"audio": "required"}
+        )
+    return _Upload(fields.client_id, fields.step, audio.read()), fields
+
+
+def _form_int(name: str) -> object:
+    """A form field holding an integer, as an int; anything else stays as it is (and fails)."""
+    value = request.form.get(name)
+    return int(value) if value is not None and value.isascii() and value.isdigit() else value
 
 
 def _accepted(session_id: str, client_id: str) -> dict[str, Any] | None:
@@ -266,7 +261,20 @@ def _accepted(session_id: str, client_id: str) -> dict[str, Any] | None:
     )
 
 
-@bp.post("/sessions/<session_id>/answers")
+@operation(
+    bp,
+    "POST",
+    "/sessions/<session_id>/answers",
+    body=schemas.AnswerJson,
+    upload=schemas.AnswerUpload,
+    responses={
+        200: (schemas.AnswerResult, "Already accepted (a retry)"),
+        201: (schemas.AnswerResult, "Accepted"),
+        404: (schemas.Error, "No such session"),
+        409: (schemas.Error, "Not the current step, or the lesson is finished"),
+        422: (schemas.Error, "The recording could not be scored (no speech, too quiet, ...)"),
+    },
+)
 def post_answer(session_id: str) -> tuple[Response, int]:
     """Answer the current step. A retry with the same client_id returns the first response.
 
@@ -274,23 +282,9 @@ def post_answer(session_id: str) -> tuple[Response, int]:
     compare-and-set on the session, so the database's single writer is held briefly.
     """
     learner = current_learner()
-    form = request.form if request.files else None
-    data = dict(form) if form is not None else json_body()
-    client_id = data.get("client_id")
-    if (
-        not isinstance(client_id, str)
-        or not 0 < len(client_id) <= MAX_CLIENT_ID
-        or "\x00" in client_id
-    ):
-        raise ApiError(
-            400,
-            "invalid_fields",
-            "client_id: a unique id for this answer",
-            {"client_id": "required"},
-        )
-    step_index = _step_field(data.get("step"), from_form=form is not None)
-    if form is None and "skip" in data and not isinstance(data["skip"], bool):
-        raise ApiError(400, "invalid_fields", "skip is true or false", {"skip": "true or false"})
+    upload, data = _read_answer()
+    client_id = upload.client_id if upload is not None else data.client_id
+    step_index = upload.step if upload is not None else data.step
     record = _own_session(session_id)
     earlier = _accepted(record.id, client_id)
     if earlier is not None:
@@ -307,9 +301,9 @@ def post_answer(session_id: str) -> tuple[Response, int]:
             {"step": str(state.position)},
         )
     scoring, recording = None, None
-    if form is not None:
-        given, scoring, recording = _score_audio(learner, step, state.pack_id)
-    elif data.get("skip") is True:
+    if upload is not None:
+        given, scoring, recording = _score_audio(learner, step, state.pack_id, upload)
+    elif data.skip:
         given = None
     else:
         if step.answer_kind is AnswerKind.SPEECH:
@@ -320,7 +314,7 @@ def post_answer(session_id: str) -> tuple[Response, int]:
                 "this step takes a recording ('audio') or a skip",
                 {"audio": "required"},
             )
-        given = _parse_answer(data, step)
+        given = _given(data.answer)
     try:
         if given is None:
             new_state, verdict_json = skip(state), None
@@ -365,7 +359,16 @@ def post_answer(session_id: str) -> tuple[Response, int]:
     return jsonify(body), 201
 
 
-@bp.post("/sessions/<session_id>/finish")
+@operation(
+    bp,
+    "POST",
+    "/sessions/<session_id>/finish",
+    responses={
+        200: (schemas.Finished, "Finished"),
+        404: (schemas.Error, "No such session"),
+        409: (schemas.Error, "Some steps are not answered or skipped"),
+    },
+)
 def finish_session(session_id: str) -> Response:
     """End the lesson: its outcomes go into spaced repetition (once)."""
     now = datetime.now(UTC)
