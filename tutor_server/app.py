@@ -12,9 +12,18 @@ from tutor_server import credentials, db, rate_limits, security_headers, session
 from tutor_server.config import DEFAULTS
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Config: defaults, then instance/config.py, then SANAPAJA_* environment variables."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: Path | None = None
+) -> Flask:
+    """Config: defaults, then instance/config.py, then SANAPAJA_* environment variables.
+
+    ``instance_path`` is the folder for the database, the secret key and caches (default:
+    ``instance/`` beside the package)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(instance_path) if instance_path is not None else None,
+    )
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
