@@ -414,6 +414,30 @@ def _answer_for(step: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return {"answer": {}}
 
 
+def _send(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    data: str | None,
+    headers: dict[str, str],
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """One request, as a browser sends it: a kept-alive connection that the server closed
+    while it was idle (gunicorn closes them after --keep-alive seconds, 2 by default) is
+    reopened and the request sent again, once. Nothing was answered on the closed one, and an
+    answer carries its client_id, so sending it again counts once."""
+    reused = connection.sock is not None
+    try:
+        connection.request(method, path, data, headers)
+        response = connection.getresponse()
+    except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+        if not reused:
+            raise
+        connection.close()
+        connection.request(method, path, data, headers)
+        response = connection.getresponse()
+    return response, response.read()
+
+
 class Learner(threading.Thread):
     """One learner at a human pace: each request waits a think time after the last answer.
 
@@ -447,9 +471,7 @@ class Learner(threading.Thread):
         data = json.dumps(body) if body is not None else None
         started = time.perf_counter()
         try:
-            connection.request(method, path, data, headers)
-            response = connection.getresponse()
-            payload = response.read()
+            response, payload = _send(connection, method, path, data, headers)
         except (OSError, http.client.HTTPException):
             self.errors += 1
             connection.close()

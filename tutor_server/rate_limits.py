@@ -10,7 +10,7 @@ default; with several server processes they must share a store, e.g.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pydantic_core
 from flask import Flask, Response, current_app, request
@@ -45,7 +45,7 @@ def failed_code_tries(view: View) -> View:
     limited = limiter.limit(lambda: str(_config("RATELIMIT_CODE_FAILURES")), deduct_when=_failed)(
         view
     )
-    return limited  # type: ignore[no-any-return]
+    return cast(View, limited)
 
 
 def joins_per_group(view: View) -> View:
@@ -54,7 +54,7 @@ def joins_per_group(view: View) -> View:
         key_func=_join_code,
         deduct_when=lambda response: response.status_code == 201,
     )(view)
-    return limited  # type: ignore[no-any-return]
+    return cast(View, limited)
 
 
 def _config(name: str) -> object:

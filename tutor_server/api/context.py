@@ -30,16 +30,20 @@ def current_learner() -> Learner:
     if not token:
         raise ApiError(401, "unauthorized", "sign in: send 'Authorization: Bearer <token>'")
     now = datetime.now(UTC)
-    with db.transaction() as session:
-        # Committed at once (a rehashed legacy token, a renewed expiry) and before any other
-        # write of the request; usually there is nothing to write.
-        learner = credentials.learner_by_token(session, current_app.config["SECRET_KEY"], token)
-        if learner is None:
-            raise ApiError(401, "unauthorized", "unknown or signed-out token; sign in again")
-        if credentials.expired(learner, now):
-            raise ApiError(401, "token_expired", "this sign-in has expired; use the recovery code")
-        if credentials.needs_renewal(learner, token_ttl(), now):
-            learner.token_expires_at = now + token_ttl()
+    session = db.get_session()
+    found = credentials.learner_by_token(session, current_app.config["SECRET_KEY"], token)
+    if found is None:
+        raise ApiError(401, "unauthorized", "unknown or signed-out token; sign in again")
+    if credentials.expired(found, now):
+        raise ApiError(401, "token_expired", "this sign-in has expired; use the recovery code")
+    if credentials.needs_renewal(found, token_ttl(), now):
+        found.token_expires_at = now + token_ttl()
+    if found in session.dirty:
+        # A renewed expiry (once a day) or a rehashed old token: written at once, before any
+        # other write of the request. Most requests write nothing here.
+        with db.transaction():
+            pass
+    learner = found
     g.learner = learner
     return learner
 

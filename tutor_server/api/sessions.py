@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from lessons.engine.session import (
     Answer,
@@ -333,7 +333,7 @@ def post_answer(session_id: str) -> tuple[Response, int]:
     with db.transaction() as session:
         # Compare-and-set: of two answers to the same step arriving at once, only the first
         # moves the lesson on; the other finds the session changed under it.
-        claimed = session.execute(
+        claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
             update(LessonSession)
             .where(LessonSession.id == record.id, LessonSession.updated_at == record.updated_at)
             .values(state=new_state.progress_to_dict(), updated_at=datetime.now(UTC))
