@@ -20,7 +20,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from tutor_server.groups import new_code
 from tutor_server.models import Learner
@@ -100,30 +100,27 @@ def issue(
 
 
 def learner_by_token(session: Session, secret_key: str, token: str) -> Learner | None:
-    learner = session.scalar(
-        select(Learner).where(Learner.token_hash == keyed_hash(secret_key, token))
-    )
-    if learner is None:
-        learner = session.scalar(
-            select(Learner).where(
-                Learner.token_hash == legacy_hash(token),
-                Learner.credentials_version == LEGACY,
-            )
-        )
-        if learner is not None:
-            learner.token_hash = keyed_hash(secret_key, token)
+    """The learner whose token this is; an old SHA-256 token is rehashed with the key."""
+    learner = _by_hash(session, Learner.token_hash, secret_key, token)
+    if learner is not None and learner.token_hash != keyed_hash(secret_key, token):
+        learner.token_hash = keyed_hash(secret_key, token)
     return learner
 
 
 def learner_by_recovery_code(session: Session, secret_key: str, code: str) -> Learner | None:
-    learner = session.scalar(
-        select(Learner).where(Learner.recovery_hash == keyed_hash(secret_key, code))
-    )
+    return _by_hash(session, Learner.recovery_hash, secret_key, code)
+
+
+def _by_hash(
+    session: Session, column: InstrumentedAttribute[str], secret_key: str, value: str
+) -> Learner | None:
+    """The learner with ``value``'s keyed hash in ``column``, or failing that (a row from
+    before keyed hashes) its plain SHA-256."""
+    learner = session.scalar(select(Learner).where(column == keyed_hash(secret_key, value)))
     if learner is None:
         learner = session.scalar(
             select(Learner).where(
-                Learner.recovery_hash == legacy_hash(code),
-                Learner.credentials_version == LEGACY,
+                column == legacy_hash(value), Learner.credentials_version == LEGACY
             )
         )
     return learner

@@ -29,6 +29,16 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def start(client: FlaskClient, token: str, lesson: str = "siivous") -> dict[str, Any]:
+    """Start (or resume) a lesson of the example pack; the session."""
+    response = client.post(
+        "/api/v1/sessions", json={"pack_id": "esimerkki", "lesson_id": lesson}, headers=auth(token)
+    )
+    assert response.status_code in (200, 201), response.json
+    body: dict[str, Any] = response.json  # type: ignore[assignment]
+    return body
+
+
 def test_join_recover_and_profile(client: FlaskClient, code: str) -> None:
     joined = join(client, code)
     assert joined["learner"]["display_name"] == "Olga"

@@ -8,20 +8,11 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.tutor_server.test_api import auth, engine_step, join, right_body
-
-
-def _start(client: FlaskClient, token: str, lesson: str = "siivous") -> dict[str, Any]:
-    response = client.post(
-        "/api/v1/sessions", json={"pack_id": "esimerkki", "lesson_id": lesson}, headers=auth(token)
-    )
-    assert response.status_code == 201, response.json
-    body: dict[str, Any] = response.json  # type: ignore[assignment]
-    return body
+from tests.tutor_server.test_api import auth, engine_step, join, right_body, start
 
 
 def _to_kind(app: Flask, client: FlaskClient, token: str, answer_kind: str) -> dict[str, Any]:
-    session = _start(client, token)
+    session = start(client, token)
     url = f"/api/v1/sessions/{session['id']}/answers"
     while session["step"]["answer_kind"] != answer_kind:
         body = right_body(session["step"], engine_step(app, session["id"]), str(uuid.uuid4()))
@@ -31,7 +22,7 @@ def _to_kind(app: Flask, client: FlaskClient, token: str, answer_kind: str) -> d
 
 def test_no_step_carries_its_answer(app: Flask, client: FlaskClient, code: str) -> None:
     token = join(client, code)["token"]
-    session = _start(client, token)
+    session = start(client, token)
     url = f"/api/v1/sessions/{session['id']}/answers"
     while session["step"] is not None:
         step = session["step"]
@@ -80,7 +71,7 @@ def test_a_spoken_step_does_not_take_typed_text(app: Flask, client: FlaskClient,
 
 def test_an_unanswered_lesson_cannot_be_finished(client: FlaskClient, code: str) -> None:
     token = join(client, code)["token"]
-    session = _start(client, token)
+    session = start(client, token)
     finish = client.post(f"/api/v1/sessions/{session['id']}/finish", headers=auth(token))
     assert finish.status_code == 409 and finish.json["error"] == "lesson_not_done"  # type: ignore[index]
     progress = client.get("/api/v1/progress", headers=auth(token)).json

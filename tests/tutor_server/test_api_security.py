@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.tutor_server.test_api import auth, join
+from tests.tutor_server.test_api import auth, join, start
 from tutor_server import db
 from tutor_server.app import create_app
 from tutor_server.credentials import SecretKeyError, keyed_hash
@@ -109,18 +109,14 @@ def test_a_learner_from_before_keyed_hashes_still_signs_in(
 
 def _authorised_calls(client: FlaskClient, code: str) -> list[tuple[str, str, dict[str, str]]]:
     token = join(client, code)["token"]
-    session = client.post(
-        "/api/v1/sessions",
-        json={"pack_id": "esimerkki", "lesson_id": "siivous"},
-        headers=auth(token),
-    ).json
+    session = start(client, token)
     headers = auth(token)
     return [
         ("POST", "/api/v1/join", {}),
         ("POST", "/api/v1/recover", {}),
         ("PATCH", "/api/v1/me", headers),
         ("POST", "/api/v1/sessions", headers),
-        ("POST", f"/api/v1/sessions/{session['id']}/answers", headers),  # type: ignore[index]
+        ("POST", f"/api/v1/sessions/{session['id']}/answers", headers),
     ]
 
 
@@ -223,11 +219,7 @@ def _production_app(tmp_path: Path, config: dict[str, Any]) -> Flask:
 
 def test_phrase_audio_needs_the_signed_url(client: FlaskClient, code: str) -> None:
     token = join(client, code)["token"]
-    step = client.post(
-        "/api/v1/sessions",
-        json={"pack_id": "esimerkki", "lesson_id": "siivous"},
-        headers=auth(token),
-    ).json["step"]  # type: ignore[index]
+    step = start(client, token)["step"]
     url = step["audio_url"]
     assert client.get(url).status_code == 200
     bare = url.split("?")[0]

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from lessons.engine.steps import NORMAL_RATE, SLOW_RATE
 from lessons.pack.phrases import pack_phrases
 from tutor_server import db
-from tutor_server.api import schemas
 from tutor_server.api.errors import ApiError
 from tutor_server.api.spec import operation
 from tutor_server.credentials import keyed_hash
@@ -50,10 +49,8 @@ def _signature(key: str) -> str:
     bp,
     "GET",
     "/audio/<key>.wav",
-    responses={
-        200: ("audio/wav", "The phrase spoken (cacheable for ever)"),
-        404: (schemas.Error, "No such phrase, or a wrong signature"),
-    },
+    responses={200: ("audio/wav", "The phrase spoken (cacheable for ever)")},
+    errors={404: "No such phrase, or a wrong signature"},
     secured=False,
     query={"s": "the signature the API gave with the URL"},
 )

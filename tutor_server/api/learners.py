@@ -49,7 +49,8 @@ def _new_credentials(learner: Learner) -> tuple[str, str]:
     )
 
 
-LIMITED = (schemas.Error, "too many tries from this address or for this code (Retry-After)")
+# Joining and recovering take a secret code: open to strangers, and rate-limited.
+CODE_ERRORS = {404: "Unknown code", 429: "too many tries from here or for this code (Retry-After)"}
 
 
 @operation(
@@ -57,11 +58,8 @@ LIMITED = (schemas.Error, "too many tries from this address or for this code (Re
     "POST",
     "/join",
     body=schemas.Join,
-    responses={
-        201: (schemas.Credentials, "Joined"),
-        404: (schemas.Error, "Unknown code"),
-        429: LIMITED,
-    },
+    responses={201: (schemas.Credentials, "Joined")},
+    errors=CODE_ERRORS,
     secured=False,
 )
 @rate_limits.failed_code_tries
@@ -94,11 +92,8 @@ def join() -> tuple[Response, int]:
     "POST",
     "/recover",
     body=schemas.Recover,
-    responses={
-        200: (schemas.Credentials, "Signed in"),
-        404: (schemas.Error, "Unknown code"),
-        429: LIMITED,
-    },
+    responses={200: (schemas.Credentials, "Signed in")},
+    errors=CODE_ERRORS,
     secured=False,
 )
 @rate_limits.failed_code_tries

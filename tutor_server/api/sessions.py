@@ -87,9 +87,8 @@ def _session_json(record: LessonSession, state: SessionState) -> dict[str, Any]:
     responses={
         200: (schemas.Session, "Resumed"),
         201: (schemas.Session, "Started"),
-        404: (schemas.Error, "Not one of the learner's packs or lessons"),
-        409: (schemas.Error, "Nothing is due for review"),
     },
+    errors={404: "Not one of the learner's packs or lessons", 409: "Nothing is due for review"},
 )
 def create_session() -> tuple[Response, int]:
     """Start a lesson (or resume the unfinished one), or start today's review."""
@@ -150,7 +149,8 @@ def _own_session(session_id: str, *, lock: bool = False) -> LessonSession:
     bp,
     "GET",
     "/sessions/<session_id>",
-    responses={200: (schemas.Session, "The session"), 404: (schemas.Error, "No such session")},
+    responses={200: (schemas.Session, "The session")},
+    errors={404: "No such session"},
 )
 def get_session(session_id: str) -> Response:
     """A session and its current step."""
@@ -270,9 +270,11 @@ def _accepted(session_id: str, client_id: str) -> dict[str, Any] | None:
     responses={
         200: (schemas.AnswerResult, "Already accepted (a retry)"),
         201: (schemas.AnswerResult, "Accepted"),
-        404: (schemas.Error, "No such session"),
-        409: (schemas.Error, "Not the current step, or the lesson is finished"),
-        422: (schemas.Error, "The recording could not be scored (no speech, too quiet, ...)"),
+    },
+    errors={
+        404: "No such session",
+        409: "Not the current step, or the lesson is finished",
+        422: "The recording could not be scored (no speech, too quiet, ...)",
     },
 )
 def post_answer(session_id: str) -> tuple[Response, int]:
@@ -363,11 +365,8 @@ def post_answer(session_id: str) -> tuple[Response, int]:
     bp,
     "POST",
     "/sessions/<session_id>/finish",
-    responses={
-        200: (schemas.Finished, "Finished"),
-        404: (schemas.Error, "No such session"),
-        409: (schemas.Error, "Some steps are not answered or skipped"),
-    },
+    responses={200: (schemas.Finished, "Finished")},
+    errors={404: "No such session", 409: "Some steps are not answered or skipped"},
 )
 def finish_session(session_id: str) -> Response:
     """End the lesson: its outcomes go into spaced repetition (once)."""

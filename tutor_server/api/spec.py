@@ -47,6 +47,7 @@ def operation(
     rule: str,
     *,
     responses: dict[int, tuple[type[BaseModel] | str | None, str]],
+    errors: dict[int, str] | None = None,
     body: type[schemas.RequestBody] | None = None,
     upload: type[schemas.RequestBody] | None = None,
     secured: bool = True,
@@ -56,8 +57,11 @@ def operation(
     before it reads the body, so a stranger learns nothing from validation errors.
 
     ``responses`` maps a status to (model, description); a model may be a media type string
-    (``"audio/wav"``) or None for no body. 400, 401 and 503 are added where they apply.
+    (``"audio/wav"``) or None for no body. ``errors`` maps the other statuses the operation
+    answers with an Error body to their meaning; 400, 401 and 503 are added where they apply.
     """
+    described = dict(responses)
+    described.update({status: (schemas.Error, text) for status, text in (errors or {}).items()})
 
     def decorate(view: View) -> View:
         OPERATIONS.append(
@@ -67,7 +71,7 @@ def operation(
                 summary=(view.__doc__ or view.__name__).strip().splitlines()[0],
                 body=body,
                 upload=upload,
-                responses=responses,
+                responses=described,
                 secured=secured,
                 query=query or {},
             )
