@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -222,6 +223,38 @@ def test_pronunciation_lesson_drills_the_minimal_pair() -> None:
         said = next(o for o in drill.options if o.id == drill.expected[0])
         assert drill.say == said.fi
     assert {s.say for s in state.steps if s.kind is StepKind.REPEAT} == {"tuli", "tuuli"}
+
+
+def test_a_vowel_quality_pair_is_drilled_without_a_word_about_length() -> None:
+    from babel.messages.pofile import read_po
+
+    result = load_pack(Path(__file__).parent / "fixtures" / "vowel-quality-pair")
+    assert result.pack is not None
+    state = start_lesson(result.pack, "aanteet", "en", seed=3)
+    drills = [s for s in state.steps if s.kind is StepKind.MINIMAL_PAIR]
+    assert len(drills) == 3 * len(result.pack.lesson("aanteet").minimal_pairs)
+    quality = [d for d in drills if {o.fi for o in d.options} == {"sää", "saa"}]
+    assert len(quality) == 3
+    catalog = Path(__file__).parents[2] / "tutor_server/translations/en/LC_MESSAGES/messages.po"
+    with catalog.open("rb") as source:
+        english = {message.id: message.string for message in read_po(source) if message.id}
+    source_texts = {
+        "step.minimal_pair": "Which word did you hear?",
+        "feedback.correct": "Right!",
+        "feedback.wrong": "Not quite.",
+    }
+    for drill in quality:
+        said = next(o for o in drill.options if o.id == drill.expected[0])
+        assert drill.say == said.fi
+        keys = (drill.prompt_key, drill.feedback.correct_key, drill.feedback.wrong_key)
+        assert keys == tuple(source_texts)
+        for key in keys:
+            shown = english[source_texts[key]]
+            assert "long" not in shown.lower() and "short" not in shown.lower(), (key, shown)
+        at_drill = replace(state, position=state.steps.index(drill))
+        for given, right in ((right_answer(drill), True), (wrong_answer(drill), False)):
+            _, verdict = answer(at_drill, given)
+            assert (verdict.correct, verdict.step_done) == (right, True)
 
 
 def test_bad_answers_are_refused_clearly() -> None:
