@@ -33,14 +33,16 @@ def _tidy_spaces(value: str) -> str:
     return " ".join(value.split())
 
 
+# A code may come with spaces around it and in either case (stripped before the pattern is
+# checked: a validator after the constraints wraps them).
 JoinCode = Annotated[
     str,
-    BeforeValidator(_strip),
     Field(pattern=f"^[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]+$", max_length=32),
+    BeforeValidator(_strip),
     AfterValidator(_upper),
 ]
 RecoveryCode = Annotated[
-    str, BeforeValidator(_strip), Field(min_length=1, max_length=32), AfterValidator(_upper)
+    str, Field(min_length=1, max_length=32), BeforeValidator(_strip), AfterValidator(_upper)
 ]
 # Some text besides spaces, and no NUL (PostgreSQL text cannot hold it). The limit is on the
 # text as sent; spaces are tidied afterwards. \x1c-\x1f count as spaces to Python.
