@@ -113,32 +113,31 @@ local function quoted(list)
   return out
 end
 
--- A (right or wrong) answer to the step in step_json, as a JSON object.
+-- A (right or wrong) answer to the step in step_json, as the body's answer field (a spoken
+-- step takes a recording, which this load does not send: it is skipped).
 local function answer_for(json)
   local kind = json:match('"answer_kind":"(%a+)"')
   local options = ids(json, "options")
   if kind == "choice" and #options > 0 then
-    return '{"choice":"' .. options[math.random(#options)] .. '"}'
+    return '"answer":{"choice":"' .. options[math.random(#options)] .. '"}'
   elseif kind == "order" then
-    return '{"order":[' .. table.concat(quoted(options), ",") .. ']}'
+    return '"answer":{"order":[' .. table.concat(quoted(options), ",") .. ']}'
   elseif kind == "pairs" then
     local right, pairs = ids(json, "right_options"), {}
     for i, left in ipairs(options) do
       if right[i] then table.insert(pairs, '"' .. left .. '":"' .. right[i] .. '"') end
     end
-    return '{"pairs":{' .. table.concat(pairs, ",") .. '}}'
+    return '"answer":{"pairs":{' .. table.concat(pairs, ",") .. '}}'
   elseif kind == "speech" then
-    local say = json:match('"say":"([^"]*)"')
-    if say and math.random() < 0.5 then return '{"text":"' .. say .. '"}' end
-    return '{"text":"en tiedä"}'
+    return '"skip":true'
   end
-  return '{}'
+  return '"answer":{}'
 end
 
 local function post_answer()
   sent = sent + 1
   local index = step_json:match('"index":(%d+)') or "0"
-  local body = string.format('{"client_id":"b%d-%d-%d","step":%s,"answer":%s}',
+  local body = string.format('{"client_id":"b%d-%d-%d","step":%s,%s}',
     tid, sent, math.random(1000000000), index, answer_for(step_json))
   return wrk.format("POST", "/api/v1/sessions/" .. session_id .. "/answers", auth(), body)
 end
@@ -399,19 +398,44 @@ def print_server_times(access: Path) -> None:
 
 
 def _answer_for(step: dict[str, Any], rng: random.Random) -> dict[str, Any]:
-    """A right or wrong answer to a step, as the Lua learner makes it."""
+    """The answer fields of a right or wrong answer to a step, as the Lua learner makes them
+    (a spoken step, which takes a recording, is skipped)."""
     options = [option["id"] for option in step["options"]]
     kind = step["answer_kind"]
     if kind == "choice" and options:
-        return {"choice": rng.choice(options)}
+        return {"answer": {"choice": rng.choice(options)}}
     if kind == "order":
-        return {"order": options}
+        return {"answer": {"order": options}}
     if kind == "pairs":
         right = [option["id"] for option in step["right_options"]]
-        return {"pairs": dict(zip(options, right, strict=False))}
+        return {"answer": {"pairs": dict(zip(options, right, strict=False))}}
     if kind == "speech":
-        return {"text": step["say"] if rng.random() < 0.5 and step["say"] else "en tiedä"}
-    return {}
+        return {"skip": True}
+    return {"answer": {}}
+
+
+def _send(
+    connection: http.client.HTTPConnection,
+    method: str,
+    path: str,
+    data: str | None,
+    headers: dict[str, str],
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """One request, as a browser sends it: a kept-alive connection that the server closed
+    while it was idle (gunicorn closes them after --keep-alive seconds, 2 by default) is
+    reopened and the request sent again, once. Nothing was answered on the closed one, and an
+    answer carries its client_id, so sending it again counts once."""
+    reused = connection.sock is not None
+    try:
+        connection.request(method, path, data, headers)
+        response = connection.getresponse()
+    except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+        if not reused:
+            raise
+        connection.close()
+        connection.request(method, path, data, headers)
+        response = connection.getresponse()
+    return response, response.read()
 
 
 class Learner(threading.Thread):
@@ -447,9 +471,7 @@ class Learner(threading.Thread):
         data = json.dumps(body) if body is not None else None
         started = time.perf_counter()
         try:
-            connection.request(method, path, data, headers)
-            response = connection.getresponse()
-            payload = response.read()
+            response, payload = _send(connection, method, path, data, headers)
         except (OSError, http.client.HTTPException):
             self.errors += 1
             connection.close()
@@ -484,7 +506,7 @@ class Learner(threading.Thread):
                 body = {
                     "client_id": f"t{self.name}-{sent}-{self.rng.randrange(10**9)}",
                     "step": session["step"]["index"],
-                    "answer": _answer_for(session["step"], self.rng),
+                    **_answer_for(session["step"], self.rng),
                 }
                 path = f"/api/v1/sessions/{self.session_id}/answers"
                 status, result = self.call(connection, "POST", path, body)

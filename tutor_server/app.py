@@ -6,27 +6,42 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tutor_server import db, session_store
+from tutor_server import credentials, db, rate_limits, security_headers, session_store
 from tutor_server.config import DEFAULTS
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Config: defaults, then instance/config.py, then SANAPAJA_* environment variables."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: Path | None = None
+) -> Flask:
+    """Config: defaults, then instance/config.py, then SANAPAJA_* environment variables.
+
+    ``instance_path`` is the folder for the database, the secret key and caches (default:
+    ``instance/`` beside the package)."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=str(instance_path) if instance_path is not None else None,
+    )
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("SANAPAJA")
     else:
         app.config.from_mapping(test_config)
+    credentials.init_secret_key(app)
     db.init_app(app)
+    rate_limits.init_app(app)
+    security_headers.init_app(app)
+    trusted = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if trusted:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)  # type: ignore[method-assign]
     session_store.init_app(app)
     _init_speech(app)
     from tutor_server import api
 
-    app.register_blueprint(api.bp)
-    api.register_error_handlers(app)
+    api.init_app(app)
     from tutor_server import web
 
     web.init_app(app)

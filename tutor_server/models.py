@@ -104,8 +104,14 @@ class Learner(Base):
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
     display_name: Mapped[str] = mapped_column(String(60))
     support_language: Mapped[str] = mapped_column(String(8))
+    # Keyed hashes (tutor_server.credentials). Version 1 rows hold plain SHA-256 from before
+    # keyed hashes and are rehashed at the learner's next sign-in.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
     recovery_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    credentials_version: Mapped[int] = mapped_column(Integer, default=2, server_default="1")
     recording_consent: Mapped[bool] = mapped_column(Boolean, default=False)
     # Every card the learner has: loaded only by the requests that use it.
     schedule: Mapped[dict[str, object]] = mapped_column(JSON, deferred=True)

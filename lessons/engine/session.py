@@ -82,8 +82,48 @@ class StepOutcome:
 
 
 @dataclass(frozen=True)
+class Reveal:
+    """The right answer of a step, given only once the step is done (right, or out of tries).
+
+    ``option_ids`` are the right options of a choice step, ``order`` the option ids in the
+    right order, ``pairs`` the right ``left=right`` pairs; ``fi`` is the Finnish and
+    ``gloss`` its meaning in the learner's language.
+    """
+
+    fi: str | None
+    gloss: str | None
+    option_ids: tuple[str, ...] = ()
+    order: tuple[str, ...] | None = None
+    pairs: tuple[str, ...] | None = None
+
+    @classmethod
+    def of(cls, step: Step) -> Reveal:
+        kind = step.answer_kind
+        return cls(
+            fi=step.feedback.answer_fi,
+            gloss=step.gloss,
+            option_ids=step.expected if kind is AnswerKind.CHOICE else (),
+            order=step.expected if kind is AnswerKind.ORDER else None,
+            pairs=step.expected if kind is AnswerKind.PAIRS else None,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fi": self.fi,
+            "gloss": self.gloss,
+            "option_ids": list(self.option_ids),
+            "order": list(self.order) if self.order is not None else None,
+            "pairs": list(self.pairs) if self.pairs is not None else None,
+        }
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """The judgement of one answer, for the front end to show or say."""
+    """The judgement of one answer, for the front end to show or say.
+
+    ``answer`` (and ``answer_fi``) stay None while the learner still has tries left, so a
+    wrong first try never gives the answer away.
+    """
 
     correct: bool
     step_done: bool
@@ -92,6 +132,7 @@ class Verdict:
     feedback_fi: str
     answer_fi: str | None
     matched: str | None = None
+    answer: Reveal | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -102,6 +143,7 @@ class Verdict:
             "feedback_fi": self.feedback_fi,
             "answer_fi": self.answer_fi,
             "matched": self.matched,
+            "answer": self.answer.to_dict() if self.answer is not None else None,
         }
 
 
@@ -223,8 +265,9 @@ def answer(state: SessionState, given: Answer) -> tuple[SessionState, Verdict]:
         attempts_left=0 if step_done else step.max_attempts - attempts,
         feedback_key=step.feedback.correct_key if correct else step.feedback.wrong_key,
         feedback_fi=step.feedback.correct_fi if correct else step.feedback.wrong_fi,
-        answer_fi=step.feedback.answer_fi,
+        answer_fi=step.feedback.answer_fi if step_done else None,
         matched=matched,
+        answer=Reveal.of(step) if step_done else None,
     )
     if not step_done:
         return replace(state, attempts=attempts, best_score=best), verdict

@@ -1,4 +1,6 @@
-"""Length minimal pairs: forms that differ from a word in the length of one sound only.
+"""Minimal pairs: forms that differ in the length of one sound, or in vowel quality.
+
+Length pairs (the most of this module) differ in the length of one sound only:
 
 tuli -> tuuli (a vowel lengthened), tuli -> tulli (a consonant doubled), kukka -> kuka
 (a geminate shortened). Only spellings Finnish can have are produced:
@@ -13,22 +15,38 @@ tuli -> tuuli (a vowel lengthened), tuli -> tulli (a consonant doubled), kukka -
   is left out).
 
 Phrases work too: each neighbour changes one sound in one word.
+
+Vowel-quality pairs differ only in front/back vowels, the contrasts learners mix up:
+ä/a, ö/o, y/u (sää/saa, tähti/tahti, and kylä/kula, where vowel harmony moves every
+such vowel of the word). See :func:`is_vowel_quality_pair`.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from lessons.finnish.syllables import WORD_PATTERN, Length, Segment, SegmentKind, segments
+from lessons.finnish.syllables import (
+    VOWELS,
+    WORD_PATTERN,
+    Length,
+    Segment,
+    SegmentKind,
+    segments,
+)
 
 _ALTERNATING_CONSONANTS = frozenset("kptslrmn")
 _AFTER_SONORANT = frozenset("kpts")
 _SONORANTS = frozenset("lmnr")
 # Segmenting alone allows "auuu" (au + uu) from "auu"; Finnish never writes a letter thrice.
 _TRIPLED = re.compile(r"([^\W\d_])\1\1", re.IGNORECASE)
+
+
+#: Each front vowel and its back counterpart; e and i have none.
+FRONT_BACK_VOWELS: dict[str, str] = {"ä": "a", "ö": "o", "y": "u"}
 
 
 class LengthChange(StrEnum):
@@ -189,3 +207,72 @@ def _base(segment: Segment) -> str:
 
 def _word_at(text: str, word_index: int) -> str:
     return [match.group() for match in WORD_PATTERN.finditer(text)][word_index]
+
+
+@dataclass(frozen=True)
+class VowelChange:
+    """One vowel letter that differs between two texts, at ``position`` in both."""
+
+    position: int
+    first: str
+    second: str
+    word_index: int
+
+    @property
+    def front_to_back(self) -> bool:
+        return FRONT_BACK_VOWELS.get(self.first) == self.second
+
+    @property
+    def back_to_front(self) -> bool:
+        return FRONT_BACK_VOWELS.get(self.second) == self.first
+
+
+def vowel_changes(first: str, second: str) -> list[VowelChange] | None:
+    """The vowel letters in which two texts differ, when they differ in nothing else.
+
+    Case is ignored. None when anything else differs: a consonant, a sound's length, the
+    text's length, or the sounds themselves (a change that makes or breaks a diphthong).
+    An empty list means the texts are the same.
+    """
+    one, other = (unicodedata.normalize("NFC", text).lower() for text in (first, second))
+    if len(one) != len(other):
+        return None
+    differing = [index for index, (a, b) in enumerate(zip(one, other, strict=True)) if a != b]
+    if any(one[index] not in VOWELS or other[index] not in VOWELS for index in differing):
+        return None
+    if not differing:
+        return []
+    if not _same_sounds(segments(one), segments(other)):
+        return None
+    words = [match.span() for match in WORD_PATTERN.finditer(one)]
+    return [
+        VowelChange(
+            position=index,
+            first=one[index],
+            second=other[index],
+            word_index=next(n for n, (start, end) in enumerate(words) if start <= index < end),
+        )
+        for index in differing
+    ]
+
+
+def is_vowel_quality_pair(first: str, second: str) -> bool:
+    """Whether the texts differ only in front/back vowel quality (ä/a, ö/o, y/u).
+
+    Every changed vowel is in one word and goes the same way, front in one text and back
+    in the other: sää/saa, tähti/tahti, kylä/kula. Lengths stay the same.
+    """
+    changes = vowel_changes(first, second)
+    if not changes or len({change.word_index for change in changes}) != 1:
+        return False
+    return all(change.front_to_back for change in changes) or all(
+        change.back_to_front for change in changes
+    )
+
+
+def _same_sounds(original: list[Segment], changed: list[Segment]) -> bool:
+    return len(original) == len(changed) and all(
+        (before.kind, before.length, before.start, before.end)
+        == (after.kind, after.length, after.start, after.end)
+        for before, after in zip(original, changed, strict=True)
+    )

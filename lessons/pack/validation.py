@@ -143,8 +143,6 @@ def _check_dialogue(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:
 
 
 def _check_minimal_pairs(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:
-    from lessons.finnish.minimal_pairs import length_neighbours
-
     if lesson.kind is LessonKind.PRONUNCIATION and not lesson.minimal_pairs:
         _error(
             log,
@@ -159,17 +157,45 @@ def _check_minimal_pairs(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:
             _error(log, lesson.source, key, f"no item with id {item_id!r} in this pack")
         if missing:
             continue
-        first, second = pack.items[first_id].fi, pack.items[second_id].fi
-        # Pairs are words or short phrases; finding neighbours of long text is slow.
-        short = max(len(first), len(second)) <= MAX_PAIR_CHARS
-        neighbours = {n.text for n in length_neighbours(first.lower())} if short else set()
-        if second.lower() not in neighbours:
-            _warning(
-                log,
-                lesson.source,
-                key,
-                f"{first!r} and {second!r} do not differ only in one sound's length",
-            )
+        problem = _minimal_pair_problem(pack.items[first_id].fi, pack.items[second_id].fi)
+        if problem is not None:
+            _error(log, lesson.source, key, problem)
+
+
+def _minimal_pair_problem(first: str, second: str) -> str | None:
+    """Why two texts are not a minimal pair (one sound's length, or front/back vowel
+    quality), or None when they are one."""
+    from lessons.finnish.minimal_pairs import (
+        is_vowel_quality_pair,
+        length_neighbours,
+        vowel_changes,
+    )
+
+    if normalize_answer(first) == normalize_answer(second):
+        return f"both words are {first!r}; a minimal pair needs two different words"
+    if is_vowel_quality_pair(first, second):
+        return None
+    # Pairs are words or short phrases; finding neighbours of long text is slow.
+    if max(len(first), len(second)) <= MAX_PAIR_CHARS and second.lower() in {
+        neighbour.text for neighbour in length_neighbours(first.lower())
+    }:
+        return None
+    changes = vowel_changes(first, second) or []
+    other_vowels = [
+        f"{change.first}/{change.second}"
+        for change in changes
+        if not (change.front_to_back or change.back_to_front)
+    ]
+    if other_vowels:
+        return (
+            f"{first!r} and {second!r} differ in the vowels {', '.join(other_vowels)}; "
+            "a vowel-quality pair differs only in front and back vowels: ä/a, ö/o, y/u"
+        )
+    return (
+        f"{first!r} and {second!r} are not a minimal pair: they must differ only in one "
+        "sound's length (tuli/tuuli) or only in front/back vowels of one word "
+        "(ä/a, ö/o, y/u: sää/saa)"
+    )
 
 
 def _check_steps(pack: Pack, lesson: Lesson, log: ProblemLog) -> None:

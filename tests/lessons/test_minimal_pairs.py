@@ -9,8 +9,11 @@ from hypothesis import strategies as st
 from lessons.finnish.minimal_pairs import (
     LengthChange,
     Neighbour,
+    VowelChange,
+    is_vowel_quality_pair,
     length_neighbours,
     neighbours_with_overrides,
+    vowel_changes,
 )
 from lessons.finnish.spelling import SpellChecker
 from lessons.finnish.syllables import Segment, SegmentKind, segments
@@ -175,3 +178,51 @@ def test_filtering_keeps_the_order_and_only_accepted_words(text: str) -> None:
     everything = length_neighbours(text)
     assert length_neighbours(text, even) == [n for n in everything if even(n.word)]
     assert [n.segment_index for n in everything] == sorted({n.segment_index for n in everything})
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("sää", "saa"),  # a long vowel is one sound: both letters change
+        ("saa", "sää"),
+        ("kyy", "kuu"),
+        ("söi", "soi"),  # in a diphthong
+        ("tähti", "tahti"),
+        ("pöytä", "pouta"),  # vowel harmony: every front vowel of the word turns back
+        ("Sää", "saa"),
+        ("Sää on hyvä.", "Saa on hyvä."),
+    ],
+)
+def test_front_and_back_vowels_make_a_quality_pair(first: str, second: str) -> None:
+    assert is_vowel_quality_pair(first, second)
+    assert second.lower() not in texts(first.lower())
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("tuli", "tuuli"),  # length, not quality
+        ("sää", "sa"),
+        ("säa", "saa"),  # two short vowels against one long one
+        ("tuli", "tili"),  # i has no back counterpart
+        ("kuka", "koka"),  # both back vowels
+        ("sää", "sää"),
+        ("kyla", "kulä"),  # one front-to-back change, one back-to-front
+        ("Sää on hyvä.", "Saa on huva."),  # two words change
+        ("tuli", "kala"),
+        ("sää", "saat"),
+    ],
+)
+def test_everything_else_is_not_a_quality_pair(first: str, second: str) -> None:
+    assert not is_vowel_quality_pair(first, second)
+
+
+def test_vowel_changes_name_each_changed_letter_and_its_word() -> None:
+    assert vowel_changes("Hyvä sää", "hyvä saa") == [
+        VowelChange(6, "ä", "a", 1),
+        VowelChange(7, "ä", "a", 1),
+    ]
+    assert vowel_changes("tuli", "tili") == [VowelChange(1, "u", "i", 0)]
+    assert vowel_changes("tuli", "tuuli") is None
+    assert vowel_changes("tuli", "tuki") is None
+    assert vowel_changes("sää", "sää") == []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -159,11 +160,29 @@ def test_wrong_answer_gets_another_try_then_moves_on() -> None:
     assert step is not None and step.max_attempts == 2
     state, verdict = answer(state, wrong_answer(step))
     assert not verdict.correct and not verdict.step_done and verdict.attempts_left == 1
-    assert verdict.answer_fi == step.feedback.answer_fi
+    # A try is left: the answer is not given away yet.
+    assert verdict.answer_fi is None and verdict.answer is None
     assert state.current is step
     state, verdict = answer(state, wrong_answer(step))
     assert verdict.step_done and state.outcomes[-1].correct is False
     assert state.outcomes[-1].attempts == 2
+    assert verdict.answer_fi == step.feedback.answer_fi
+    assert verdict.answer is not None
+    assert verdict.answer.option_ids == step.expected and verdict.answer.gloss == step.gloss
+    right = [option for option in step.options if option.id in verdict.answer.option_ids]
+    assert right and verdict.to_dict()["answer"]["option_ids"] == [o.id for o in right]
+
+
+def test_the_right_order_is_given_once_an_order_step_is_done() -> None:
+    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    while state.current is not None and state.current.answer_kind is not AnswerKind.ORDER:
+        state, _ = answer(state, right_answer(state.current))
+    step = state.current
+    assert step is not None
+    for _ in range(step.max_attempts):
+        state, verdict = answer(state, wrong_answer(step))
+    assert verdict.step_done and verdict.answer is not None
+    assert verdict.answer.order == step.expected and verdict.answer.option_ids == ()
 
 
 def test_speech_steps_take_a_score_or_tolerant_text() -> None:
@@ -204,6 +223,38 @@ def test_pronunciation_lesson_drills_the_minimal_pair() -> None:
         said = next(o for o in drill.options if o.id == drill.expected[0])
         assert drill.say == said.fi
     assert {s.say for s in state.steps if s.kind is StepKind.REPEAT} == {"tuli", "tuuli"}
+
+
+def test_a_vowel_quality_pair_is_drilled_without_a_word_about_length() -> None:
+    from babel.messages.pofile import read_po
+
+    result = load_pack(Path(__file__).parent / "fixtures" / "vowel-quality-pair")
+    assert result.pack is not None
+    state = start_lesson(result.pack, "aanteet", "en", seed=3)
+    drills = [s for s in state.steps if s.kind is StepKind.MINIMAL_PAIR]
+    assert len(drills) == 3 * len(result.pack.lesson("aanteet").minimal_pairs)
+    quality = [d for d in drills if {o.fi for o in d.options} == {"sää", "saa"}]
+    assert len(quality) == 3
+    catalog = Path(__file__).parents[2] / "tutor_server/translations/en/LC_MESSAGES/messages.po"
+    with catalog.open("rb") as source:
+        english = {message.id: message.string for message in read_po(source) if message.id}
+    source_texts = {
+        "step.minimal_pair": "Which word did you hear?",
+        "feedback.correct": "Right!",
+        "feedback.wrong": "Not quite.",
+    }
+    for drill in quality:
+        said = next(o for o in drill.options if o.id == drill.expected[0])
+        assert drill.say == said.fi
+        keys = (drill.prompt_key, drill.feedback.correct_key, drill.feedback.wrong_key)
+        assert keys == tuple(source_texts)
+        for key in keys:
+            shown = english[source_texts[key]]
+            assert "long" not in shown.lower() and "short" not in shown.lower(), (key, shown)
+        at_drill = replace(state, position=state.steps.index(drill))
+        for given, right in ((right_answer(drill), True), (wrong_answer(drill), False)):
+            _, verdict = answer(at_drill, given)
+            assert (verdict.correct, verdict.step_done) == (right, True)
 
 
 def test_bad_answers_are_refused_clearly() -> None:

@@ -245,7 +245,7 @@ def test_item_reference_is_reported_at_its_entry() -> None:
     assert problem.line == 7
 
 
-def test_minimal_pair_that_is_not_a_length_pair_is_a_warning() -> None:
+def test_minimal_pair_that_is_neither_a_length_nor_a_quality_pair_is_an_error() -> None:
     result = load_fixture("not-a-length-pair")
     problem = reported(
         result,
@@ -253,11 +253,50 @@ def test_minimal_pair_that_is_not_a_length_pair_is_a_warning() -> None:
         "lessons/01-aanteet.yaml",
         ANY,
         "minimal_pairs[0]",
-        "'tuli' and 'talo' do not differ only in one sound's length",
-        WARNING,
+        "'tuli' and 'kala' are not a minimal pair: they must differ only in one sound's "
+        "length (tuli/tuuli) or only in front/back vowels of one word (ä/a, ö/o, y/u",
     )
     assert result.problems == (problem,)
-    assert result.ok
+    assert not result.ok
+
+
+def test_minimal_pair_of_other_vowels_than_front_and_back_is_an_error() -> None:
+    result = load_fixture("not-a-front-back-pair")
+    problem = reported(
+        result,
+        FIXTURES / "not-a-front-back-pair",
+        "lessons/01-aanteet.yaml",
+        13,
+        "minimal_pairs[0]",
+        "'tuli' and 'tili' differ in the vowels u/i; a vowel-quality pair differs only in "
+        "front and back vowels: ä/a, ö/o, y/u",
+    )
+    assert result.problems == (problem,)
+
+
+def test_minimal_pair_of_one_word_with_itself_is_an_error() -> None:
+    result = load_fixture("same-word-pair")
+    problem = reported(
+        result,
+        FIXTURES / "same-word-pair",
+        "lessons/01-aanteet.yaml",
+        10,
+        "minimal_pairs[0]",
+        "both words are 'tuli'; a minimal pair needs two different words",
+    )
+    assert result.problems == (problem,)
+
+
+def test_vowel_quality_pairs_load_beside_length_pairs() -> None:
+    result = load_fixture("vowel-quality-pair")
+    assert result.problems == ()
+    assert result.pack is not None
+    assert result.pack.lesson("aanteet").minimal_pairs == (
+        ("saa-weather", "saa"),
+        ("kuu", "kyy"),
+        ("poyta", "pouta"),
+        ("tuli", "tuuli"),
+    )
 
 
 def test_minimal_pair_is_reported_at_its_entry() -> None:
@@ -304,6 +343,5 @@ def test_long_minimal_pair_text_does_not_stall_loading(tmp_path: Path) -> None:
         "lessons/01-aanteet.yaml",
         ANY,
         "minimal_pairs[0]",
-        "do not differ only in one sound's length",
-        WARNING,
+        "are not a minimal pair",
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tutor_server import db
 from tutor_server.app import create_app
@@ -45,3 +46,19 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
         db.upgrade(app)
     yield app
     app.extensions["sanapaja.engine"].dispose()
+
+
+@pytest.fixture
+def code(app: Flask, doc_example_dir: Path) -> str:
+    """A group on the documentation's example pack; its join code."""
+    from tutor_server.groups import create_group
+    from tutor_server.pack_store import store_pack
+
+    with app.app_context(), db.transaction() as session:
+        store_pack(session, doc_example_dir)
+        return create_group(session, "Siivous A", ["esimerkki"], 6).join_code
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from io import BytesIO
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,20 +14,6 @@ from flask.testing import FlaskClient
 from speech.audio import SAMPLE_RATE, Audio, AudioLimits, read_wav, to_wav_bytes
 from speech.tts import TextToSpeech, Voice
 from tutor_server import db
-from tutor_server.groups import create_group
-from tutor_server.pack_store import store_pack
-
-
-@pytest.fixture
-def code(app: Flask, doc_example_dir: Path) -> str:
-    with app.app_context(), db.transaction() as session:
-        store_pack(session, doc_example_dir)
-        return create_group(session, "Siivous A", ["esimerkki"], 6).join_code
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
 
 
 def join(client: FlaskClient, code: str, language: str = "ru") -> dict[str, Any]:
@@ -42,6 +27,16 @@ def join(client: FlaskClient, code: str, language: str = "ru") -> dict[str, Any]
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def start(client: FlaskClient, token: str, lesson: str = "siivous") -> dict[str, Any]:
+    """Start (or resume) a lesson of the example pack; the session."""
+    response = client.post(
+        "/api/v1/sessions", json={"pack_id": "esimerkki", "lesson_id": lesson}, headers=auth(token)
+    )
+    assert response.status_code in (200, 201), response.json
+    body: dict[str, Any] = response.json  # type: ignore[assignment]
+    return body
 
 
 def test_join_recover_and_profile(client: FlaskClient, code: str) -> None:
@@ -104,7 +99,16 @@ def test_errors_are_json_everywhere_under_the_api(client: FlaskClient) -> None:
     assert client.get("/api/v1/packs").status_code == 401
 
 
-def answer_for(step: dict[str, Any], state_step: Any) -> dict[str, Any]:
+def right_body(step: dict[str, Any], state_step: Any, client_id: str) -> dict[str, Any]:
+    """The body of a right answer to ``step``; a spoken step (it takes a recording) is skipped."""
+    right = answer_for(state_step)
+    body: dict[str, Any] = {"client_id": client_id, "step": step["index"]}
+    body.update({"answer": right} if right is not None else {"skip": True})
+    return body
+
+
+def answer_for(state_step: Any) -> dict[str, Any] | None:
+    """The right answer to a step, or None for a spoken step."""
     from lessons.engine.steps import AnswerKind
 
     kind = state_step.answer_kind
@@ -115,7 +119,7 @@ def answer_for(step: dict[str, Any], state_step: Any) -> dict[str, Any]:
     if kind is AnswerKind.PAIRS:
         return {"pairs": dict(pair.split("=") for pair in state_step.expected)}
     if kind is AnswerKind.SPEECH:
-        return {"text": state_step.expected[0]}
+        return None
     return {}
 
 
@@ -154,11 +158,7 @@ def test_a_whole_lesson_with_retries_resume_and_review(
     while session["step"] is not None:
         step = session["step"]
         client_id = str(uuid.uuid4())
-        body = {
-            "client_id": client_id,
-            "step": step["index"],
-            "answer": answer_for(step, engine_step(app, session["id"])),
-        }
+        body = right_body(step, engine_step(app, session["id"]), client_id)
         first = client.post(url, json=body, headers=auth(token))
         assert first.status_code == 201, first.json
         retry = client.post(url, json=body, headers=auth(token))
@@ -262,11 +262,7 @@ def test_spoken_answer_is_scored_and_not_kept_without_consent(
     url = f"/api/v1/sessions/{session['id']}/answers"  # type: ignore[index]
     while session["step"]["answer_kind"] != "speech":  # type: ignore[index]
         step = session["step"]  # type: ignore[index]
-        body = {
-            "client_id": str(uuid.uuid4()),
-            "step": step["index"],
-            "answer": answer_for(step, engine_step(app, session["id"])),
-        }  # type: ignore[index]
+        body = right_body(step, engine_step(app, session["id"]), str(uuid.uuid4()))
         session = client.post(url, json=body, headers=auth(token)).json["session"]  # type: ignore[index]
     step = session["step"]  # type: ignore[index]
     target = step["say"]
@@ -316,7 +312,7 @@ def test_two_different_answers_to_one_step_at_once_move_the_lesson_once(
     app: Flask, client: FlaskClient, code: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The slower of two racing answers read the session before the faster one wrote it."""
-    from tutor_server import api
+    from tutor_server.api import sessions
 
     token = join(client, code)["token"]
     session = client.post(
@@ -326,11 +322,11 @@ def test_two_different_answers_to_one_step_at_once_move_the_lesson_once(
     ).json
     session_id = session["id"]  # type: ignore[index]
     with app.test_request_context(headers=auth(token)):
-        read_before = api._own_session(session_id)
+        read_before = sessions._own_session(session_id)
     url = f"/api/v1/sessions/{session_id}/answers"
     first = client.post(url, json={"client_id": "a", "step": 0, "answer": {}}, headers=auth(token))
     assert first.status_code == 201
-    monkeypatch.setattr(api, "_own_session", lambda *args, **kwargs: read_before)
+    monkeypatch.setattr(sessions, "_own_session", lambda *args, **kwargs: read_before)
     second = client.post(url, json={"client_id": "b", "step": 0, "answer": {}}, headers=auth(token))
     assert second.status_code == 409 and second.json["error"] == "conflict"  # type: ignore[index]
     monkeypatch.undo()
@@ -344,12 +340,12 @@ def test_a_busy_database_is_503_with_retry_after(
 ) -> None:
     from sqlalchemy.exc import OperationalError
 
-    from tutor_server import api
+    from tutor_server.api import context
 
     def locked() -> None:
         raise OperationalError("INSERT", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(api, "_current_learner", locked)
+    monkeypatch.setattr(context, "current_learner", locked)
     response = client.get("/api/v1/me", headers=auth("x"))
     assert response.status_code == 503 and response.headers["Retry-After"] == "1"
     assert response.json["error"] == "busy"  # type: ignore[index]
@@ -368,11 +364,7 @@ def _to_the_greeting_turn(app: Flask, client: FlaskClient, token: str) -> tuple[
         and session["step"]["answer_kind"] == "speech"  # type: ignore[index]
     ):
         step = session["step"]  # type: ignore[index]
-        body = {
-            "client_id": str(uuid.uuid4()),
-            "step": step["index"],
-            "answer": answer_for(step, engine_step(app, session["id"])),  # type: ignore[index]
-        }
+        body = right_body(step, engine_step(app, session["id"]), str(uuid.uuid4()))
         session = client.post(url, json=body, headers=auth(token)).json["session"]  # type: ignore[index]
     assert session["step"]["say"] == "Huomenta!"  # type: ignore[index]
     return url, session["step"]  # type: ignore[index]

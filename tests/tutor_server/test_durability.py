@@ -131,11 +131,9 @@ def test_an_accepted_answer_survives_sigkill_and_a_retry_counts_once(
         answers = f"/api/v1/sessions/{session['id']}/answers"
         while session["position"] < session["total"] // 2:
             step = session["step"]
-            body = {
-                "client_id": str(uuid.uuid4()),
-                "step": step["index"],
-                "answer": test_api.answer_for(step, _current_step(database_url, session["id"])),
-            }
+            body = test_api.right_body(
+                step, _current_step(database_url, session["id"]), str(uuid.uuid4())
+            )
             status, result = server.call("POST", answers, body, token)
             assert status == 201, result
             accepted.append((body, result))

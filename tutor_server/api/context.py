@@ -1,0 +1,56 @@
+"""The signed-in learner, their group's packs and the schedulers, for every resource."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import current_app, g, request
+
+from lessons.pack.model import Pack
+from lessons.scheduling import default_schedulers
+from tutor_server import credentials, db
+from tutor_server.api.errors import ApiError
+from tutor_server.models import Learner
+from tutor_server.pack_runtime import group_packs
+
+
+def token_ttl() -> timedelta:
+    """How long a token lasts unused; every day of use extends it."""
+    return timedelta(days=int(current_app.config["TOKEN_TTL_DAYS"]))
+
+
+def current_learner() -> Learner:
+    """The signed-in learner; every authenticated endpoint checks this before reading input."""
+    if "learner" in g:
+        learner: Learner = g.learner
+        return learner
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    if not token:
+        raise ApiError(401, "unauthorized", "sign in: send 'Authorization: Bearer <token>'")
+    now = datetime.now(UTC)
+    session = db.get_session()
+    found = credentials.learner_by_token(session, current_app.config["SECRET_KEY"], token)
+    if found is None:
+        raise ApiError(401, "unauthorized", "unknown or signed-out token; sign in again")
+    if credentials.expired(found, now):
+        raise ApiError(401, "token_expired", "this sign-in has expired; use the recovery code")
+    if credentials.needs_renewal(found, token_ttl(), now):
+        found.token_expires_at = now + token_ttl()
+    if found in session.dirty:
+        # A renewed expiry (once a day) or a rehashed old token: written at once, before any
+        # other write of the request. Most requests write nothing here.
+        with db.transaction():
+            pass
+    learner = found
+    g.learner = learner
+    return learner
+
+
+def learner_packs(learner: Learner) -> dict[str, Pack]:
+    return group_packs(current_app, db.get_session(), learner.group_id)
+
+
+def schedulers() -> Any:
+    return default_schedulers(fuzzing=not current_app.config.get("TESTING", False))

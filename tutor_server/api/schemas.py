@@ -1,0 +1,299 @@
+"""Request and response bodies of /api/v1, declared once as pydantic models.
+
+They validate what comes in (tutor_server.api.spec reads every body through them) and make
+the OpenAPI document. A request model may name friendly messages per field in ``messages``;
+otherwise pydantic's own message is given.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+from lessons.pack.model import SUPPORT_LANGUAGES
+from tutor_server.groups import CODE_ALPHABET
+
+MAX_NAME = 40
+MAX_CLIENT_ID = 64
+MAX_ANSWER_TEXT = 500
+
+SupportLanguage = Literal[SUPPORT_LANGUAGES]  # type: ignore[valid-type]
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value: str) -> str:
+    return value.upper()
+
+
+def _tidy_spaces(value: str) -> str:
+    return " ".join(value.split())
+
+
+JoinCode = Annotated[
+    str,
+    BeforeValidator(_strip),
+    Field(pattern=f"^[{CODE_ALPHABET}{CODE_ALPHABET.lower()}]+$", max_length=32),
+    AfterValidator(_upper),
+]
+RecoveryCode = Annotated[
+    str, BeforeValidator(_strip), Field(min_length=1, max_length=32), AfterValidator(_upper)
+]
+# Some text besides spaces, and no NUL (PostgreSQL text cannot hold it). The limit is on the
+# text as sent; spaces are tidied afterwards. \x1c-\x1f count as spaces to Python.
+DisplayName = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_NAME, pattern=r"^[^\x00]*[^\s\x00\x1c-\x1f][^\x00]*$"),
+    AfterValidator(_tidy_spaces),
+]
+ClientId = Annotated[str, Field(min_length=1, max_length=MAX_CLIENT_ID, pattern=r"^[^\x00]+$")]
+NoNul = Annotated[str, Field(pattern=r"^[^\x00]*$", max_length=200)]
+
+
+class RequestBody(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    messages: ClassVar[dict[str, str]] = {}
+
+
+class Join(RequestBody):
+    code: JoinCode
+    display_name: DisplayName
+    support_language: SupportLanguage
+    messages = {
+        "code": "the group's join code",
+        "display_name": f"some text, at most {MAX_NAME} characters",
+        "support_language": f"one of: {', '.join(SUPPORT_LANGUAGES)}",
+    }
+
+
+class Recover(RequestBody):
+    recovery_code: RecoveryCode
+    messages = {"recovery_code": "the recovery code"}
+
+
+def _drop_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)
+
+
+def _optional() -> Any:
+    """A field that may be left out but not sent as null (None means "not sent")."""
+    return Field(default=None, json_schema_extra=_drop_default)
+
+
+class ProfileChange(RequestBody):
+    """Only the fields sent change; none of them may be null."""
+
+    display_name: DisplayName = _optional()
+    support_language: SupportLanguage = _optional()
+    recording_consent: StrictBool = _optional()
+    messages = {**Join.messages, "recording_consent": "true or false"}
+
+
+class SessionStart(RequestBody):
+    kind: Literal["lesson", "review"] = "lesson"
+    pack_id: NoNul | None = None
+    lesson_id: NoNul | None = None
+    messages = {"kind": "lesson or review"}
+
+
+class AnswerGiven(RequestBody):
+    choice: Annotated[str, Field(max_length=200)] | None = None
+    order: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=50)] | None = (
+        None
+    )
+    pairs: (
+        Annotated[dict[str, Annotated[str, Field(max_length=200)]], Field(max_length=50)] | None
+    ) = None
+    text: Annotated[str, Field(max_length=MAX_ANSWER_TEXT)] | None = None
+
+
+class AnswerJson(RequestBody):
+    """An answer to the current step: ``answer`` (not for spoken steps) or ``skip``."""
+
+    client_id: ClientId = Field(description="unique per answer: a retry with it counts once")
+    step: Annotated[int, Field(strict=True, ge=0)]
+    answer: AnswerGiven | None = None
+    skip: StrictBool = False
+    messages = {
+        "client_id": "a unique id for this answer",
+        "step": "the index of the step being answered",
+        "skip": "true or false",
+    }
+
+
+class AnswerUpload(RequestBody):
+    """A spoken answer: the recording as a WAV file, sent as multipart/form-data."""
+
+    client_id: ClientId
+    step: Annotated[int, Field(ge=0)]
+    audio: bytes = Field(json_schema_extra={"format": "binary", "contentMediaType": "audio/wav"})
+    messages = AnswerJson.messages
+
+
+# Responses. They list what clients may rely on; a response may carry more.
+
+
+class Error(BaseModel):
+    error: str
+    message: str
+    fields: dict[str, str]
+
+
+class GroupSummary(BaseModel):
+    name: str
+    recording_enabled: bool
+
+
+class Learner(BaseModel):
+    id: str
+    display_name: str
+    support_language: SupportLanguage
+    recording_consent: bool
+    group: GroupSummary
+
+
+class Credentials(BaseModel):
+    learner: Learner
+    token: str = Field(description="send as 'Authorization: Bearer <token>'")
+    recovery_code: str = Field(description="signs in on another device; shown once")
+
+
+class Option(BaseModel):
+    id: str
+    fi: str | None
+    gloss: str | None
+    gloss_reviewed: bool = Field(description="False: a draft nobody fluent checked")
+    picture: str | None
+    audio_url: str | None
+
+
+class Feedback(BaseModel):
+    correct_key: str
+    wrong_key: str
+    correct_fi: str
+    wrong_fi: str
+
+
+class Step(BaseModel):
+    """A rendering-neutral step; its right answer stays on the server until it is done."""
+
+    index: int
+    kind: str
+    prompt_key: str
+    answer_kind: Literal["none", "choice", "speech", "order", "pairs"]
+    item_ref: str | None
+    say: str | None
+    rate: float
+    audio_url: str | None = Field(description="the Finnish spoken at the step's own rate")
+    slow_audio_url: str | None = Field(description="the same Finnish spoken slowly")
+    show_fi: str | None
+    show_spoken: str | None
+    gloss: str | None
+    gloss_language: str | None
+    gloss_reviewed: bool = Field(description="False: the gloss is a draft nobody fluent checked")
+    picture: str | None
+    speaker: str | None
+    options: list[Option]
+    right_options: list[Option]
+    listen_timeout_s: float
+    max_attempts: int
+    feedback: Feedback
+
+
+class Session(BaseModel):
+    id: str
+    kind: Literal["lesson", "review"]
+    pack_id: str | None
+    lesson_id: str | None
+    position: int
+    total: int
+    finished: bool
+    steps_done: bool
+    step: Step | None
+
+
+class Reveal(BaseModel):
+    """The right answer, once the step is done."""
+
+    fi: str | None
+    gloss: str | None
+    option_ids: list[str]
+    order: list[str] | None
+    pairs: list[str] | None
+
+
+class Verdict(BaseModel):
+    correct: bool
+    step_done: bool
+    attempts_left: int
+    feedback_key: str
+    feedback_fi: str
+    answer_fi: str | None = Field(description="None until the step is done")
+    matched: str | None
+    answer: Reveal | None = Field(description="None until the step is done")
+
+
+class AnswerResult(BaseModel):
+    client_id: str
+    step: int
+    verdict: Verdict | None = Field(description="None for a skip")
+    scoring: dict[str, Any] | None = Field(description="the pronunciation result of a recording")
+    session: Session
+
+
+class Finished(BaseModel):
+    session: Session
+    ratings: dict[str, int]
+    next_review: str | None
+    streak_days: int
+
+
+class LessonSummary(BaseModel):
+    id: str
+    title: str | None
+    title_fi: str | None
+    level: str
+    kind: str
+    items: int
+    finished: bool
+
+
+class PackSummary(BaseModel):
+    id: str
+    version: str
+    title: str | None
+    title_fi: str | None
+    gloss_status: str | None
+    lessons: list[LessonSummary]
+
+
+class Packs(BaseModel):
+    packs: list[PackSummary]
+
+
+class Reviews(BaseModel):
+    due: int
+    items: list[str]
+    next_review: str | None
+
+
+class Progress(BaseModel):
+    streak_days: int
+    words_practised: int
+    due_now: int
+    lessons_finished: int
+    reviews_finished: int
+
+
+class Export(BaseModel):
+    """Everything stored about the learner."""
+
+    learner: Learner
+    streak_days: int
+    schedule: dict[str, Any]
+    sessions: list[dict[str, Any]]
+    answers: list[dict[str, Any]]
+    recordings: list[dict[str, Any]]

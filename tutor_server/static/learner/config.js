@@ -1,0 +1,2 @@
+// The page's settings, read from a JSON data block so the page needs no inline script.
+window.SANAPAJA = JSON.parse(document.getElementById("sanapaja-config").textContent);
