@@ -36,6 +36,8 @@ MIN_ITEMS = 60
 MEANT_DIFFERENCES = {
     # "varasto" is the warehouse itself in the logistics pack, a storeroom elsewhere.
     ("varasto", "varasto-ja-logistiikka"),
+    # "vaippa" is a child's nappy at daycare, an incontinence pad in elderly care.
+    ("vaippa", "varhaiskasvatus"),
 }
 
 
