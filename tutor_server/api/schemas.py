@@ -112,11 +112,21 @@ class AnswerGiven(RequestBody):
     text: Annotated[str, Field(max_length=MAX_ANSWER_TEXT)] | None = None
 
 
+def _json_integer(value: Any) -> Any:
+    """A JSON integer (0 and 0.0 alike), not text or a boolean."""
+    if isinstance(value, bool | str):
+        raise ValueError("an integer")
+    return value
+
+
+StepIndex = Annotated[int, Field(ge=0), BeforeValidator(_json_integer)]
+
+
 class AnswerJson(RequestBody):
     """An answer to the current step: ``answer`` (not for spoken steps) or ``skip``."""
 
     client_id: ClientId = Field(description="unique per answer: a retry with it counts once")
-    step: Annotated[int, Field(strict=True, ge=0)]
+    step: StepIndex
     answer: AnswerGiven | None = None
     skip: StrictBool = False
     messages = {
