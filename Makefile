@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := libvoikko1 voikko-fi espeak-ng sox chromium
+SYSTEM_PACKAGES := libvoikko1 voikko-fi espeak-ng sox chromium festival festvox-suopuhe-lj festvox-suopuhe-mv
 
 .PHONY: setup system-deps run test lint format clean
 
