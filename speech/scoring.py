@@ -25,12 +25,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from lessons.finnish.minimal_pairs import Neighbour, length_neighbours
 from lessons.finnish.normalize import normalize_answer
 from speech.acoustic import ForcedAlignment, PhoneTiming, acoustic_model
-from speech.audio import Audio, AudioFormatError, AudioLimits, read_wav
+from speech.audio import Audio, AudioLimits, read_wav
 from speech.checks import Verdict, check_audio
 from speech.features import FRAME_SECONDS, Matrix
 from speech.phones import WordPhones, word_phones
@@ -41,10 +39,6 @@ from speech.verification import WordCheck, check_words, unaligned
 from speech.vosk_recognizer import Recognition, VoskRecognizer
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
-#: Renderings for the cohort check's templates (espeak-ng; not used to judge lengths).
-REFERENCE_VOICES: tuple[Voice, ...] = tuple(
-    Voice(variant, rate) for variant in (None, "m3", "f2") for rate in (120, 150, 180)
-)
 PASS_SCORE = 70
 CLOSE_SCORE = 50
 #: Score per unit of length log-likelihood ratio around the pass point: the "close" band
@@ -52,11 +46,9 @@ CLOSE_SCORE = 50
 SHARPNESS = 3.0
 #: A phrase with fewer than this share of its words heard is other words, not a word missing.
 MIN_HEARD_SHARE = 0.5
-#: Other words by the cohort check: the utterance is nearer some other phrase's rendering
-#: than the mean of its three nearest target references, by more than this (template
-#: distance).
-OTHER_WORDS_MARGIN = 0.01
-NEAREST_REFERENCES = 3
+#: Cohort phrases nearest the utterance (whole-utterance templates) that the acoustic
+#: model then compares with the target.
+COHORT_CANDIDATES = 2
 COHORT_VOICE = Voice(None, 150)
 MAX_SPEECH_SECONDS_PER_SYLLABLE = 1.2
 MIN_MAX_SPEECH_SECONDS = 3.0
@@ -186,6 +178,10 @@ def _shape(text: str) -> str:
     return "".join(char for i, char in enumerate(letters) if i == 0 or char != letters[i - 1])
 
 
+def _mean_goodness(checks: list[WordCheck]) -> float:
+    return sum(check.goodness for check in checks) / len(checks) if checks else -math.inf
+
+
 def _sigmoid(value: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(min(value, 50.0), -50.0)))
 
@@ -196,7 +192,6 @@ class PronunciationScorer:
     def __init__(
         self,
         tts: TextToSpeech,
-        voices: Iterable[Voice] = REFERENCE_VOICES,
         is_word: Callable[[str], bool] | None = None,
         limits: AudioLimits | None = None,
         recognizer: VoskRecognizer | None = None,
@@ -204,12 +199,10 @@ class PronunciationScorer:
     ) -> None:
         self.tts = tts
         self.recognizer = recognizer
-        self.voices = tuple(voices)
         self.is_word = is_word
         self.limits = limits or AudioLimits()
         self.calibration = calibration or default_calibration()
         self._models: dict[tuple[str, tuple[str, ...], tuple[bytes, ...]], TargetModel] = {}
-        self._templates: dict[tuple[str, tuple[bytes, ...]], tuple[Matrix, ...]] = {}
         self._cohort: dict[str, Matrix | None] = {}
         self._lock = threading.Lock()
 
@@ -303,7 +296,7 @@ class PronunciationScorer:
             return ScoreResult(
                 target, Verdict.WRONG, 0, "pronunciation.other_words", words=tuple(words)
             )
-        if self._other_words(model, speech, cohort):
+        if self._other_words(model, speech, cohort, words):
             return ScoreResult(
                 target, Verdict.WRONG, 0, "pronunciation.other_words", words=tuple(words)
             )
@@ -408,25 +401,6 @@ class PronunciationScorer:
             message_key="quantity.ok" if ok else f"quantity.too_{heard}",
         )
 
-    def _target_templates(self, model: TargetModel) -> tuple[Matrix, ...]:
-        key = (model.target, model.recordings)
-        with self._lock:
-            cached = self._templates.get(key)
-        if cached is not None:
-            return cached
-        sources = [self.tts.render_bytes(model.target, voice) for voice in self.voices]
-        made = []
-        for data in (*sources, *model.recordings):
-            try:
-                found = _speech_template(read_wav(data, self.limits))
-            except AudioFormatError:
-                continue
-            if found is not None:
-                made.append(found)
-        with self._lock:
-            self._templates[key] = tuple(made)
-        return tuple(made)
-
     def _cohort_template(self, text: str) -> Matrix | None:
         with self._lock:
             if text in self._cohort:
@@ -436,26 +410,45 @@ class PronunciationScorer:
             self._cohort[text] = made
         return made
 
-    def _other_words(self, model: TargetModel, speech: Audio, cohort: Iterable[str]) -> bool:
-        """Whether the utterance is nearer another phrase of ``cohort`` than the target."""
+    def _other_words(
+        self,
+        model: TargetModel,
+        speech: Audio,
+        cohort: Iterable[str],
+        target_words: list[WordCheck],
+    ) -> bool:
+        """Whether a phrase of ``cohort`` fits the utterance better than the target.
+
+        Whole-utterance templates (DTW over cepstra) pick the COHORT_CANDIDATES cohort
+        phrases nearest the utterance; the acoustic model then force-aligns each, and one
+        whose words are all heard with a higher mean goodness than the target's is what was
+        said. The templates alone are not trusted to judge: they come from espeak-ng."""
         own = _shape(model.target)
         others = [text for text in dict.fromkeys(cohort) if _shape(text) != own]
         if not others:
             return False
-        references = self._target_templates(model)
-        if not references:
-            return False
         said = template(speech)
-        nearest = sorted(distance(said, reference) for reference in references)
-        to_target = float(np.mean(nearest[:NEAREST_REFERENCES]))
-        to_others = [
-            distance(said, other)
-            for other in (self._cohort_template(text) for text in others)
-            if other is not None
-        ]
-        if not to_others or math.isinf(min(to_others)):
+        distances = []
+        for text in others:
+            other = self._cohort_template(text)
+            if other is not None:
+                found = distance(said, other)
+                if math.isfinite(found):
+                    distances.append((found, text))
+        candidates = [text for _, text in sorted(distances)[:COHORT_CANDIDATES]]
+        if not candidates:
             return False
-        return to_target - min(to_others) > OTHER_WORDS_MARGIN
+        target_goodness = _mean_goodness(target_words)
+        acoustic = acoustic_model()
+        loop = acoustic.phone_loop(speech)
+        for text in candidates:
+            alignment = acoustic.align(speech, word_phones(text))
+            if alignment is None:
+                continue
+            checks = check_words(alignment, loop, self.calibration.word_goodness)
+            if all(check.ok for check in checks) and _mean_goodness(checks) > target_goodness:
+                return True
+        return False
 
     def _with_asr(
         self, model: TargetModel, speech: Audio, score: int, heard_as: str | None
