@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -296,7 +296,7 @@ class PronunciationScorer:
             return ScoreResult(
                 target, Verdict.WRONG, 0, "pronunciation.other_words", words=tuple(words)
             )
-        if self._other_words(model, speech, cohort, words):
+        if self._other_words(model, speech, cohort, words, analysis.loop):
             return ScoreResult(
                 target, Verdict.WRONG, 0, "pronunciation.other_words", words=tuple(words)
             )
@@ -416,6 +416,7 @@ class PronunciationScorer:
         speech: Audio,
         cohort: Iterable[str],
         target_words: list[WordCheck],
+        loop: Sequence[PhoneTiming],
     ) -> bool:
         """Whether a phrase of ``cohort`` fits the utterance better than the target.
 
@@ -440,7 +441,7 @@ class PronunciationScorer:
             return False
         target_goodness = _mean_goodness(target_words)
         acoustic = acoustic_model()
-        loop = acoustic.phone_loop(speech)
+        loop = loop or acoustic.phone_loop(speech)  # none yet when the target did not align
         for text in candidates:
             alignment = acoustic.align(speech, word_phones(text))
             if alignment is None:
