@@ -2,7 +2,7 @@
 
 Finnish spelling is phonemic, so the sounds come from the spelling
 (``lessons.finnish.syllables.segments``). Each sound becomes ONE phone, a long vowel or a
-geminate included (tuuli → T UW L IY, kukka → K UH K AA): the length is what the quantity
+geminate included (tuuli → T UW L IY, kukka → K UW K AA): the length is what the quantity
 check measures, so it must not be baked into the phone string. Two copies of a phone would
 force a boundary in the middle, a minimum of twice the frames and an English triphone
 context (UW-UW) that the model never saw. A diphthong is two phones (ai → AA IY). The
@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from lessons.finnish.syllables import Length, SegmentKind, segments
 
 #: Finnish vowel → the nearest en-us vowel. Front/back pairs that Finnish keeps apart map
-#: to different phones (a AA / ä AE, o AO / ö ER, u UH / y IH? see VOWELS docs), so the
-#: acoustic model can tell them apart at all.
+#: to different phones (a AA / ä AE, o AO / ö ER, u UW / y IH), so the acoustic model can
+#: tell them apart at all; English has no front rounded vowels (docs/speech.md).
 VOWELS: dict[str, str] = {
     "a": "AA",
     "e": "EH",
