@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := libvoikko1 voikko-fi espeak-ng sox chromium redis-server
+SYSTEM_PACKAGES := libvoikko1 voikko-fi espeak-ng sox chromium redis-server festival \
+	festvox-suopuhe-lj festvox-suopuhe-mv
 
 .PHONY: setup system-deps run test lint format clean
 

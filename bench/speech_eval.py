@@ -1,16 +1,20 @@
-"""Pronunciation scoring quality and speed on a pseudo-learner corpus.
+"""Pronunciation scoring on voices the scorer was never fitted on, a table per source.
 
-Learners are espeak-ng voice variants that the references do NOT use, changed with sox so
-they sound less like the references (pitch, vocal-tract length via speed+pitch, tempo,
-reverb), with noise at 20 dB and 10 dB SNR. For each target word from the shipped packs that
-has real-word length neighbours (tuli → tuuli, tulli), the corpus holds the target said
-correctly and each neighbour said instead (a length error). Prints detection of length
-errors, false rejection of correct productions, neighbour identification, latency, real-time
-factor and peak memory. Every target is scored with the cohort the server gives it (its
-pack's phrases nearest in length), and a second corpus says another item of the pack
-instead of the target (other words).
+(a) Festival's Suopuhe voices (lj, mv: diphones cut from human recordings) saying length
+    minimal pairs (the issue's pairs and the packs' single words with real-word length
+    neighbours), both members, at three tempos (sox tempo), clean / 20 dB / 10 dB white
+    noise, with 0.3 s of silence around the word and trimmed to its speech;
+(b) the HELD-OUT half of the native recordings (bench/speech_data.py; the fitting half is
+    what speech/calibration.json was fitted on), as they are and trimmed;
+(c) other words: every (b) recording and every clean (a) right word scored against another
+    word of similar length;
+(d) the packs' phrases said right by Suopuhe, and another phrase of the pack said instead,
+    with the server's cohort and without;
+(e) vowel-quality pairs (a/ä, o/ö, u/y swapped, real words only): how often a word said
+    with the other vowels is told apart from the target;
+then latency for a 3 s utterance (one thread) and memory.
 
-    .venv/bin/python bench/speech_eval.py [--words 60] [--phrases 80] [--seed 1]
+    .venv/bin/python bench/speech_eval.py [--words 30] [--phrases 40] [--seed 1]
 """
 
 from __future__ import annotations
@@ -23,12 +27,9 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import argparse
 import random
 import resource
-import subprocess
 import sys
-import tempfile
 import time
-from collections import defaultdict
-from dataclasses import dataclass
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -36,42 +37,28 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.speech_data import native_recordings  # noqa: E402
+from bench.suopuhe import VOICES, render  # noqa: E402
 from lessons.finnish.minimal_pairs import length_neighbours  # noqa: E402
+from lessons.finnish.normalize import normalize_answer  # noqa: E402
 from lessons.finnish.spelling import open_spell_checker  # noqa: E402
 from lessons.pack.discovery import find_pack_folders  # noqa: E402
 from lessons.pack.loader import load_pack  # noqa: E402
 from lessons.pack.model import Pack  # noqa: E402
 from lessons.pack.phrases import speaking_cohort  # noqa: E402
+from speech.acoustic import acoustic_model  # noqa: E402
 from speech.audio import SAMPLE_RATE, Audio, read_wav  # noqa: E402
 from speech.checks import Verdict  # noqa: E402
-from speech.scoring import REFERENCE_VOICES, PronunciationScorer  # noqa: E402
-from speech.tts import TextToSpeech, Voice  # noqa: E402
+from speech.scoring import PronunciationScorer, ScoreResult  # noqa: E402
+from speech.tts import TextToSpeech  # noqa: E402
 
-LEARNER_VOICES = (Voice("m1", 140), Voice("m6", 165), Voice("f3", 150), Voice("klatt", 155))
-# espeak-ng's f4 adds 120 ms to every stressed syllable (stressAdd), so its short first-syllable
-# vowels come out as long as long ones: a learner who drags stressed syllables. It is
-# reported on its own row, apart from the correct-timing voices above.
-STRESS_DRAGGING_VOICE = Voice("f4", 150)
-# sox effect chains: pitch, vocal-tract length (speed changes formants, pitch undoes the
-# pitch change), tempo, and reverb.
-TRANSFORMS = {
-    "pitch+300": ["pitch", "300"],
-    "tract+10%": ["speed", "1.10", "pitch", "-165"],
-    "tract-8%,tempo0.9": ["speed", "0.92", "pitch", "144", "tempo", "0.9"],
-    "reverb": ["reverb", "40", "50", "60"],
-}
-NOISE_LEVELS = (None, 20.0, 10.0)
+#: Pairs named in the issue (tuli/tuuli/tulli, kuka/kukka, tapan/tapaan, muta/mutta).
+ISSUE_WORDS = ("tuli", "tuuli", "tulli", "kuka", "kukka", "tapan", "tapaan", "muta", "mutta")
+TEMPOS = (0.85, 1.0, 1.2)
+NOISE_LEVELS: tuple[float | None, ...] = (None, 20.0, 10.0)
 PAD_SECONDS = 0.3
-UTTERANCE_SECONDS = 1.5
-
-
-@dataclass(frozen=True)
-class Case:
-    target: str
-    said: str
-    is_error: bool
-    voice: Voice
-    transform: str
+UTTERANCE_SECONDS = 3.0
+VOWEL_SWAPS = {"a": "ä", "ä": "a", "o": "ö", "ö": "o", "u": "y", "y": "u"}
 
 
 def shipped_packs() -> list[Pack]:
@@ -79,210 +66,275 @@ def shipped_packs() -> list[Pack]:
     return [pack for pack in (load_pack(folder).pack for folder in folders) if pack is not None]
 
 
-def target_words(limit: int, is_word: object) -> list[tuple[str, list[str], list[str]]]:
-    """Single-word items of the shipped packs with real-word length neighbours, each with
-    the cohort the server scores it with (its pack's phrases nearest in length)."""
-    words: dict[str, tuple[list[str], list[str]]] = {}
-    for pack in shipped_packs():
-        for item in pack.items.values():
-            word = item.fi.lower()
-            if item.is_phrase or not word.isalpha() or word in words:
-                continue
-            neighbours = [n.text for n in length_neighbours(word, is_word)]  # type: ignore[arg-type]
-            if neighbours:
-                words[word] = (neighbours, speaking_cohort(pack, [item.fi]))
-    chosen = sorted(words)[:limit]
-    return [(word, *words[word]) for word in chosen]
+def pack_single_words(packs: list[Pack]) -> list[str]:
+    words = {
+        item.fi.lower()
+        for pack in packs
+        for item in pack.items.values()
+        if not item.is_phrase and item.fi.isalpha()
+    }
+    return sorted(words)
 
 
-def other_phrase_cases(count: int, rng: random.Random) -> list[tuple[str, list[str], str, bool]]:
-    """(target, cohort, what is said instead, whether that is in the cohort): items of the
-    shipped packs, each answered with another item of its pack, half the time one from the
-    cohort (the phrases nearest in length) and half the time any other."""
-    cases = []
-    packs = shipped_packs()
-    for index in range(count):
-        pack = packs[index % len(packs)]
-        items = sorted(pack.items.values(), key=lambda item: item.id)
-        target = rng.choice(items).fi
-        cohort = speaking_cohort(pack, [target])
-        others = [item.fi for item in items if item.fi not in cohort and item.fi != target]
-        said = rng.choice(cohort) if index % 2 == 0 or not others else rng.choice(others)
-        cases.append((target, cohort, said, said in cohort))
-    return cases
-
-
-def transformed(tts: TextToSpeech, text: str, voice: Voice, transform: str, work: Path) -> Audio:
-    source = tts.render(text, voice)
-    target = work / f"{abs(hash((text, voice, transform)))}.wav"
-    subprocess.run(
-        ["sox", str(source), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(target)]
-        + TRANSFORMS[transform],
-        check=True,
-        capture_output=True,
-    )
-    return read_wav(target.read_bytes())
-
-
-def with_noise(audio: Audio, snr_db: float | None, rng: np.random.Generator) -> Audio:
-    pad = np.zeros(int(PAD_SECONDS * SAMPLE_RATE), dtype=np.float32)
-    samples = np.concatenate([pad, audio.samples, pad])
+def with_noise(audio: Audio, snr_db: float | None, padded: bool, rng: np.random.Generator) -> Audio:
+    samples = audio.samples
+    if padded:
+        pad = np.zeros(int(PAD_SECONDS * SAMPLE_RATE), dtype=np.float32)
+        samples = np.concatenate([pad, samples, pad])
+    else:
+        loud = np.flatnonzero(np.abs(samples) > 0.02 * float(np.max(np.abs(samples))))
+        samples = samples[loud[0] : loud[-1] + 1]
     if snr_db is not None:
-        speech_power = float(np.mean(audio.samples**2))
-        noise = rng.normal(0.0, 1.0, len(samples)).astype(np.float32)
-        noise *= np.float32(np.sqrt(speech_power / 10 ** (snr_db / 10)))
-        samples = samples + noise
+        power = float(np.mean(audio.samples**2))
+        noise = rng.normal(0.0, np.sqrt(power / 10 ** (snr_db / 10)), len(samples))
+        samples = samples + noise.astype(np.float32)
     return Audio(np.clip(samples, -1.0, 1.0).astype(np.float32), SAMPLE_RATE)
 
 
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else float("nan")
+def rate(count: int, total: int) -> str:
+    return f"{count / total:.3f} ({count}/{total})" if total else "-"
+
+
+def keys(results: list[ScoreResult]) -> str:
+    counted = Counter(
+        result.message_key for result in results if result.verdict is not Verdict.CORRECT
+    )
+    return ", ".join(f"{key.split('.')[-1]} {n}" for key, n in counted.most_common(4))
+
+
+def similar(text: str, pool: list[str], rng: random.Random) -> str:
+    """Another text of ``pool`` of similar length that is not a length neighbour of it."""
+    shape = _shape(text)
+    options = [o for o in pool if _shape(o) != shape and abs(len(o) - len(text)) <= 1]
+    return rng.choice(options or [o for o in pool if _shape(o) != shape])
+
+
+def _shape(text: str) -> str:
+    letters = normalize_answer(text)
+    return "".join(c for i, c in enumerate(letters) if i == 0 or c != letters[i - 1])
+
+
+def section_a(
+    scorer: PronunciationScorer, targets: list[tuple[str, list[str]]], rng: np.random.Generator
+) -> list[tuple[str, str, Audio]]:
+    print("\n(a) Suopuhe lj + mv, length pairs; tempos", TEMPOS, "(no cohort)")
+    rows: dict[tuple[str, str], dict[str, list[ScoreResult]]] = {}
+    clean_right: list[tuple[str, str, Audio]] = []
+    for target, neighbours in targets:
+        for voice in VOICES:
+            for tempo in TEMPOS:
+                for said in (target, *neighbours):
+                    audio = render(said, voice, tempo)
+                    if said == target and tempo == 1.0:
+                        clean_right.append((target, voice, audio))
+                    for snr in NOISE_LEVELS:
+                        for padded in (True, False):
+                            result = scorer.score(with_noise(audio, snr, padded, rng), target)
+                            label = "clean" if snr is None else f"{snr:.0f} dB"
+                            silence = "silence around" if padded else "trimmed"
+                            kind = "right" if said == target else said
+                            bucket = rows.setdefault((label, silence), {"right": [], "error": []})
+                            if kind == "right":
+                                bucket["right"].append(result)
+                            else:
+                                bucket["error"].append(result)
+                                if result.heard_as == said:
+                                    bucket.setdefault("named", []).append(result)
+    print(
+        f"{'condition':28s} {'errors caught':>18s} {'right rejected':>18s} "
+        f"{'neighbour named':>16s}  right rejected as"
+    )
+    for (label, silence), bucket in rows.items():
+        errors, right = bucket["error"], bucket["right"]
+        caught = sum(r.verdict is not Verdict.CORRECT for r in errors)
+        rejected = sum(r.verdict is not Verdict.CORRECT for r in right)
+        named = len(bucket.get("named", []))
+        print(
+            f"{label + ', ' + silence:28s} {rate(caught, len(errors)):>18s} "
+            f"{rate(rejected, len(right)):>18s} {rate(named, len(errors)):>16s}  {keys(right)}"
+        )
+    return clean_right
+
+
+def section_b(scorer: PronunciationScorer) -> list[tuple[str, Audio]]:
+    print("\n(b) native recordings, held-out half (never fitted on)")
+    recordings = native_recordings("held_out")
+    loaded = [(r.text, read_wav(r.path.read_bytes())) for r in recordings]
+    for label, prepare in (("as they are", lambda a: a), ("trimmed", _trim)):
+        results = [scorer.score(prepare(audio), text) for text, audio in loaded]
+        rejected = sum(r.verdict is not Verdict.CORRECT for r in results)
+        cut = sum(r.verdict is Verdict.CUT_OFF for r in results)
+        print(
+            f"{label:14s} right rejected {rate(rejected, len(results))}; cut_off {cut}; "
+            f"as {keys(results)}"
+        )
+    return loaded
+
+
+def _trim(audio: Audio) -> Audio:
+    loud = np.flatnonzero(np.abs(audio.samples) > 0.02 * float(np.max(np.abs(audio.samples))))
+    return Audio(audio.samples[loud[0] : loud[-1] + 1])
+
+
+def section_c(
+    scorer: PronunciationScorer,
+    natives: list[tuple[str, Audio]],
+    suopuhe: list[tuple[str, str, Audio]],
+    pool: list[str],
+    rng: random.Random,
+) -> None:
+    print("\n(c) other words: each recording scored against another word of similar length")
+    native_words = [text for text, _ in natives]
+    sources: list[tuple[str, list[tuple[str, Audio]]]] = [
+        ("native held-out", [(similar(text, native_words, rng), a) for text, a in natives]),
+        (
+            "Suopuhe, clean, padded",
+            [
+                (similar(text, pool, rng), with_noise(a, None, True, np.random.default_rng(0)))
+                for text, _, a in suopuhe
+            ],
+        ),
+    ]
+    for label, cases in sources:
+        results = [scorer.score(audio, target) for target, audio in cases]
+        accepted = sum(r.verdict is Verdict.CORRECT for r in results)
+        other = sum(r.message_key == "pronunciation.other_words" for r in results)
+        print(
+            f"{label:24s} accepted {rate(accepted, len(results))}; "
+            f"as other words {rate(other, len(results))}"
+        )
+
+
+def section_d(
+    scorer: PronunciationScorer,
+    packs: list[Pack],
+    count: int,
+    rng: random.Random,
+    noise: np.random.Generator,
+) -> None:
+    print("\n(d) phrases of the packs, Suopuhe lj + mv")
+    cases = []
+    for pack in packs:
+        phrases = sorted({i.fi for i in pack.items.values() if i.is_phrase and _speakable(i.fi)})
+        for phrase in phrases:
+            others = [p for p in phrases if _shape(p) != _shape(phrase)]
+            if others:
+                cases.append((phrase, speaking_cohort(pack, [phrase]), rng.choice(others)))
+    rng.shuffle(cases)
+    cases = cases[:count]
+    for snr in (None, 20.0):
+        label = "clean" if snr is None else f"{snr:.0f} dB"
+        for with_cohort in (True, False):
+            right: list[ScoreResult] = []
+            other: list[ScoreResult] = []
+            for target, cohort, instead in cases:
+                for voice in VOICES:
+                    given = cohort if with_cohort else []
+                    said = with_noise(render(target, voice), snr, True, noise)
+                    right.append(scorer.score(said, target, cohort=given))
+                    wrong = with_noise(render(instead, voice), snr, True, noise)
+                    other.append(scorer.score(wrong, target, cohort=given))
+            rejected = sum(r.verdict is not Verdict.CORRECT for r in right)
+            accepted = sum(r.verdict is Verdict.CORRECT for r in other)
+            name = f"{label}, {'cohort' if with_cohort else 'no cohort'}"
+            print(
+                f"{name:20s} right phrases rejected {rate(rejected, len(right))} (as "
+                f"{keys(right)}); another phrase accepted {rate(accepted, len(other))}"
+            )
+
+
+def _speakable(text: str) -> bool:
+    return not any(char.isdigit() for char in text)
+
+
+def section_e(scorer: PronunciationScorer, words: list[str], vocabulary: set[str]) -> None:
+    print(
+        "\n(e) vowel quality: a pack word with a/ä, o/ö, u/y swapped, where that is a word "
+        "the packs use too, said instead"
+    )
+    pairs = []
+    for word in words:
+        swapped = "".join(VOWEL_SWAPS.get(char, char) for char in word)
+        if swapped != word and swapped in vocabulary:
+            pairs.append((word, swapped))
+    told = total = 0
+    for target, said in pairs:
+        for voice in VOICES:
+            result = scorer.score(
+                with_noise(render(said, voice), None, True, np.random.default_rng(0)), target
+            )
+            total += 1
+            told += result.verdict is not Verdict.CORRECT
+    print(f"pairs: {', '.join(f'{a}/{b}' for a, b in pairs) or 'none'}")
+    print(f"told apart (not accepted as the target): {rate(told, total)}")
+
+
+def latency(scorer: PronunciationScorer, packs: list[Pack]) -> None:
+    phrase = "Työkaveri putosi tikkailta."
+    audio = render(phrase, "lj")
+    pad = max(0, int(UTTERANCE_SECONDS * SAMPLE_RATE) - len(audio.samples)) // 2
+    noise = np.random.default_rng(3).normal(0, 0.003, len(audio.samples) + 2 * pad)
+    padded = Audio((np.pad(audio.samples, (pad, pad)) + noise).astype(np.float32))
+    cohort = speaking_cohort(packs[0], [phrase])
+    for label, given in (("no cohort", []), (f"cohort of {len(cohort)}", cohort)):
+        scorer.score(padded, phrase, cohort=given)
+        times = []
+        for _ in range(60):
+            begin = time.perf_counter()
+            scorer.score(padded, phrase, cohort=given)
+            times.append(time.perf_counter() - begin)
+        print(
+            f"latency, {padded.seconds:.1f} s utterance, {label}: "
+            f"p50 {1000 * np.percentile(times, 50):.0f} ms, "
+            f"p95 {1000 * np.percentile(times, 95):.0f} ms"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--words", type=int, default=60)
+    parser.add_argument("--words", type=int, default=30, help="pack words with neighbours")
+    parser.add_argument("--phrases", type=int, default=40)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--phrases", type=int, default=80, help="targets for other words")
+    parser.add_argument("--skip", default="", help="sections to leave out, e.g. 'ae'")
     args = parser.parse_args()
     checker = open_spell_checker()
     if checker is None:
         sys.exit("Voikko is needed to choose real-word neighbours")
-    words = target_words(args.words, checker.is_word)
-    print(f"targets: {len(words)} words, {sum(len(n) for _, n, _ in words)} real-word neighbours")
-    print(f"references: {len(REFERENCE_VOICES)} espeak-ng renderings per form (default, m3, f2)")
+    begin = time.perf_counter()
+    acoustic_model()
+    print(f"acoustic model load: {1000 * (time.perf_counter() - begin):.0f} ms")
+    packs = shipped_packs()
+    singles = pack_single_words(packs)
+    with_neighbours = [w for w in singles if length_neighbours(w, checker.is_word)]
+    chosen = sorted(set(ISSUE_WORDS) | set(with_neighbours[: args.words]))
+    targets = [(w, [n.text for n in length_neighbours(w, checker.is_word)]) for w in chosen]
     print(
-        f"learners: {', '.join(v.espeak_name for v in LEARNER_VOICES)} x {len(TRANSFORMS)} sox "
-        f"transforms x noise {NOISE_LEVELS}"
+        f"targets: {len(targets)} words, "
+        f"{sum(len(n) for _, n in targets)} real-word length neighbours said instead"
     )
-    tts = TextToSpeech()
-    scorer = PronunciationScorer(tts, is_word=checker.is_word)
-    started = time.perf_counter()
-    for word, _, _ in words:
-        scorer.model(word)
-    build_seconds = time.perf_counter() - started
-    rng = np.random.default_rng(args.seed)
-    random.seed(args.seed)
-    tallies: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    latencies: list[float] = []
-    rtf: list[float] = []
-    with tempfile.TemporaryDirectory() as folder:
-        work = Path(folder)
-        for word, neighbours, cohort in words:
-            for voice in LEARNER_VOICES:
-                for transform in TRANSFORMS:
-                    for said in (word, *neighbours):
-                        clean = transformed(tts, said, voice, transform, work)
-                        for snr in NOISE_LEVELS:
-                            audio = with_noise(clean, snr, rng)
-                            begin = time.perf_counter()
-                            result = scorer.score(audio, word, cohort=cohort)
-                            elapsed = time.perf_counter() - begin
-                            latencies.append(elapsed)
-                            rtf.append(elapsed / audio.seconds)
-                            label = "clean" if snr is None else f"{snr:.0f} dB"
-                            tally = tallies[label]
-                            rejected = result.verdict is not Verdict.CORRECT
-                            other_words = result.message_key == "pronunciation.other_words"
-                            if said == word:
-                                tally["correct"] += 1
-                                tally["false_rejections"] += rejected
-                                tally["rejected_as_other_words"] += other_words
-                            else:
-                                tally["errors"] += 1
-                                tally["detected"] += rejected
-                                tally["identified"] += result.heard_as == said
-                            tally[f"verdict:{result.verdict}"] += 1
-    # The stress-dragging learner, on its own: how often right words are rejected.
-    dragged = dragged_errors = 0
-    with tempfile.TemporaryDirectory() as folder:
-        for word, _, cohort in words:
-            for transform in TRANSFORMS:
-                clean = transformed(tts, word, STRESS_DRAGGING_VOICE, transform, Path(folder))
-                audio = with_noise(clean, 20.0, rng)
-                dragged += 1
-                result = scorer.score(audio, word, cohort=cohort)
-                dragged_errors += result.verdict is not Verdict.CORRECT
-    # Other words said instead: items and phrases of the packs, at 20 dB.
-    phrase_tally: dict[str, int] = defaultdict(int)
-    phrase_latencies: list[float] = []
-    with tempfile.TemporaryDirectory() as folder:
-        for target, cohort, said, in_cohort in other_phrase_cases(args.phrases, random):
-            for voice in LEARNER_VOICES:
-                transform = random.choice(list(TRANSFORMS))
-                for text in (target, said):
-                    audio = with_noise(
-                        transformed(tts, text, voice, transform, Path(folder)), 20.0, rng
-                    )
-                    begin = time.perf_counter()
-                    result = scorer.score(audio, target, cohort=cohort)
-                    phrase_latencies.append(time.perf_counter() - begin)
-                    other = result.message_key == "pronunciation.other_words"
-                    if text == target:
-                        phrase_tally["right"] += 1
-                        phrase_tally["right_rejected"] += result.verdict is not Verdict.CORRECT
-                        phrase_tally["right_other_words"] += other
-                    else:
-                        group = "in_cohort" if in_cohort else "elsewhere"
-                        phrase_tally[group] += 1
-                        phrase_tally[f"{group}_rejected"] += result.verdict is not Verdict.CORRECT
-    # Latency of a 1.5 s utterance, the figure the target is set for.
-    sample_word, _, sample_cohort = words[0]
-    clean = read_wav(tts.render_bytes(sample_word, LEARNER_VOICES[0]))
-    pad = max(0, int(UTTERANCE_SECONDS * SAMPLE_RATE) - len(clean.samples)) // 2
-    padded = Audio(np.pad(clean.samples, (pad, pad)), SAMPLE_RATE)
-    fixed = []
-    for _ in range(200):
-        begin = time.perf_counter()
-        scorer.score(padded, sample_word, cohort=sample_cohort)
-        fixed.append(time.perf_counter() - begin)
-
+    scorer = PronunciationScorer(TextToSpeech(), is_word=checker.is_word)
+    rng = random.Random(args.seed)
+    noise = np.random.default_rng(args.seed)
+    suopuhe_right: list[tuple[str, str, Audio]] = []
+    if "a" not in args.skip:
+        suopuhe_right = section_a(scorer, targets, noise)
+    natives = section_b(scorer) if "b" not in args.skip else []
+    if "c" not in args.skip:
+        section_c(scorer, natives, suopuhe_right, singles, rng)
+    if "d" not in args.skip:
+        section_d(scorer, packs, args.phrases, rng, noise)
+    if "e" not in args.skip:
+        vocabulary = {
+            word
+            for pack in packs
+            for item in pack.items.values()
+            for word in normalize_answer(item.fi).split()
+        }
+        section_e(scorer, sorted(vocabulary), vocabulary)
     print()
-    print(
-        f"{'condition':10s} {'detection':>10s} {'false rej.':>10s} {'neighbour id':>12s} "
-        f"{'errors':>7s} {'correct':>8s} {'rej. as other words':>20s}"
-    )
-    for label in ("clean", "20 dB", "10 dB"):
-        t = tallies[label]
-        detection = t["detected"] / max(t["errors"], 1)
-        false_rejection = t["false_rejections"] / max(t["correct"], 1)
-        identified = t["identified"] / max(t["errors"], 1)
-        print(
-            f"{label:10s} {detection:10.3f} {false_rejection:10.3f} {identified:12.3f} "
-            f"{t['errors']:7d} {t['correct']:8d} "
-            f"{t['rejected_as_other_words'] / max(t['correct'], 1):20.3f}"
-        )
-    print(
-        f"{STRESS_DRAGGING_VOICE.espeak_name} (drags stressed syllables), 20 dB: right words "
-        f"rejected {dragged_errors / max(dragged, 1):.3f} of {dragged}"
-    )
-    t = phrase_tally
-    right_rejected = t["right_rejected"] / max(t["right"], 1)
-    print(
-        f"other words instead of the target (items and phrases, 20 dB, cohort of "
-        f"{len(sample_cohort)}): right answers rejected {right_rejected:.3f}"
-        f" (as other words {t['right_other_words'] / max(t['right'], 1):.3f}) of {t['right']}; "
-        f"other phrase caught {t['in_cohort_rejected'] / max(t['in_cohort'], 1):.3f} when in the "
-        f"cohort (of {t['in_cohort']}), {t['elsewhere_rejected'] / max(t['elsewhere'], 1):.3f} "
-        f"when not (of {t['elsewhere']}); latency p50 {1000 * percentile(phrase_latencies, 50):.1f}"
-        f" ms, p95 {1000 * percentile(phrase_latencies, 95):.1f} ms"
-    )
-    print()
-    print(
-        f"scoring latency per utterance (all): p50 {1000 * percentile(latencies, 50):.1f} ms, "
-        f"p95 {1000 * percentile(latencies, 95):.1f} ms; real-time factor p50 "
-        f"{percentile(rtf, 50):.4f}"
-    )
-    print(
-        f"latency for a {UTTERANCE_SECONDS} s utterance (cached references, one thread): "
-        f"p50 {1000 * percentile(fixed, 50):.1f} ms, p95 {1000 * percentile(fixed, 95):.1f} ms"
-    )
-    print(
-        f"building target models (rendering and analysing references): "
-        f"{build_seconds:.1f} s for {len(words)} targets"
-    )
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory (max RSS): {peak_mb:.0f} MB")
+    latency(scorer, packs)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory (max RSS): {peak:.0f} MB")
 
 
 if __name__ == "__main__":

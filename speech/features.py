@@ -1,4 +1,4 @@
-"""Frame features for segmentation and alignment: energy, voicing, spectral shape, log-mel."""
+"""Frame features: energy, voicing, spectral shape, log-mel and cepstra."""
 
 from __future__ import annotations
 
@@ -84,3 +84,11 @@ def compute_frames(samples: Samples) -> Frames:
     diff = np.diff(mel, axis=0, prepend=mel[:1])
     flux = np.sqrt(np.mean(diff**2, axis=1))
     return Frames(energy_db, voicing, high_ratio, low_ratio, flux, log_mel)
+
+
+def cepstra(frames: Frames) -> Matrix:
+    """Cepstral coefficients 1-12 of the log-mel frames, scaled to unit variance."""
+    count = frames.log_mel.shape[1]
+    basis = np.cos(np.pi / count * (np.arange(count)[None, :] + 0.5) * np.arange(1, 13)[:, None])
+    values = frames.log_mel @ basis.T
+    return np.asarray(values / (values.std(axis=0, keepdims=True) + 1e-6))

@@ -1,89 +1,101 @@
-"""Pronunciation scoring without an ASR model: the Finnish sound-length check.
+"""Pronunciation scoring: was the target said (verification), and were its lengths right.
 
-For a target word or phrase, the candidates are its length neighbours (the forms that differ
-in one vowel or consonant length: tuli → tuuli, tulli) and the pack's confusables. Each
-contrast is judged on the learner's own timing: the utterance is segmented into the broad
-sound classes the spelling predicts (speech.segmentation), and the duration of the
-contrasting sound relative to the speaker's other sounds is compared with the same measure
-on reference renderings of the target and of the neighbour (several TTS voices and rates,
-plus native recordings when the pack has them). Spectral similarity to the references is
-not used to judge: it does not carry over from a synthetic voice to real speakers.
+1. Verification (speech.verification): CMU's en-us acoustic model, trained on human speech,
+   force-aligns the target's phones (speech.phones) and an unconstrained phone loop to the
+   utterance; the log-likelihood ratio per frame of each word says whether that word was
+   said. Other words, another language, noise and mumbling fail it; a phrase gets a result
+   per word. Where a cohort (the pack's other phrases) is given, an utterance nearer one of
+   them than the target is "other words" as well (whole-utterance templates,
+   speech.templates).
+2. The quantity check (speech.timing): every long/short sound whose change makes another
+   form (tuli → tuuli, tulli) is measured (vowels, sonorants, fricatives from the acoustic
+   alignment, stop closures from the energy track) and judged against how native Finnish
+   speakers time that kind of sound in that position, relative to the speaker's own tempo.
+   Only a verified target gets per-sound feedback.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from lessons.finnish.minimal_pairs import Neighbour, length_neighbours
 from lessons.finnish.normalize import normalize_answer
-from speech.audio import Audio, AudioFormatError, AudioLimits, read_wav
+from speech.acoustic import ForcedAlignment, PhoneTiming, acoustic_model
+from speech.audio import Audio, AudioLimits, read_wav
 from speech.checks import Verdict, check_audio
-from speech.features import FRAME_SECONDS, Matrix, compute_frames
-from speech.segmentation import Alignment, SoundClass, Unit, align, expected_units
+from speech.features import FRAME_SECONDS, Matrix
+from speech.phones import WordPhones, word_phones
 from speech.templates import distance, template
+from speech.timing import Sound, TimingModel, measure, target_sounds
 from speech.tts import TextToSpeech, Voice
+from speech.verification import WordCheck, check_words, unaligned
 from speech.vosk_recognizer import Recognition, VoskRecognizer
 
-#: Reference voices: espeak-ng Finnish with three variants at three rates.
-REFERENCE_VOICES: tuple[Voice, ...] = tuple(
-    Voice(variant, rate) for variant in (None, "m3", "f2") for rate in (120, 150, 180)
-)
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 PASS_SCORE = 70
 CLOSE_SCORE = 50
-# A contrast's margin z is +1 at the target references' mean, 0 halfway, -1 at the
-# neighbour's. A score of PASS_SCORE sits at z = PASS_MARGIN: measured on the pseudo-learner
-# corpus (bench/speech_eval.py), this keeps false rejections under 10 % at 20 dB SNR while
-# catching over 90 % of length errors.
-SHARPNESS = 4.0
-PASS_MARGIN = -0.2
-# A length error that makes another real word changes the meaning; one that makes no word
-# is an accent. The latter is still reported per sound, but fails the answer only when clear.
-NON_WORD_PASS_MARGIN = -0.6
-MIN_HALF_GAP = 0.15  # log-ratio: references closer than this cannot calibrate a contrast
-SCALE_FLOOR = 0.2
-# Other words instead of the target: the utterance is nearer some other phrase's rendering
-# than the mean of its three nearest target references, by more than this (template
-# distance). On the pseudo-learner corpus it turns away about 2 % of right answers and
-# catches 80-97 % of other phrases said instead (bench/speech_eval.py).
-OTHER_WORDS_MARGIN = 0.01
-NEAREST_REFERENCES = 3
+#: Score per unit of length log-likelihood ratio around the pass point: the "close" band
+#: (50-69) spans 0.28 of it, so a clear length error scores below 50.
+SHARPNESS = 3.0
+#: A phrase with fewer than this share of its words heard is other words, not a word missing.
+MIN_HEARD_SHARE = 0.5
+#: Cohort phrases nearest the utterance (whole-utterance templates) that the acoustic
+#: model then compares with the target.
+COHORT_CANDIDATES = 2
 COHORT_VOICE = Voice(None, 150)
-
-
-def _score_centre(pass_margin: float) -> float:
-    return pass_margin - math.log(PASS_SCORE / (100 - PASS_SCORE)) / SHARPNESS
-
-
 MAX_SPEECH_SECONDS_PER_SYLLABLE = 1.2
 MIN_MAX_SPEECH_SECONDS = 3.0
 
 
 @dataclass(frozen=True)
-class Contrast:
-    """One long/short sound of the target, calibrated on references of both lengths."""
+class Calibration:
+    """Decision points fitted on native recordings (bench/fit_speech.py)."""
 
-    unit_index: int
-    sound: str
-    target_long: bool
+    word_goodness: float  # least goodness (per-frame log-likelihood ratio) of a word said
+    pass_llr: float  # least length log-likelihood ratio that passes (a neighbour is a word)
+    pass_llr_non_word: float  # the same when the other length makes no word (an accent)
+    timing: TimingModel
+
+    @staticmethod
+    def load(path: Path = CALIBRATION_FILE) -> Calibration:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Calibration(
+            word_goodness=float(data["word_goodness"]),
+            pass_llr=float(data["pass_llr"]),
+            pass_llr_non_word=float(data["pass_llr_non_word"]),
+            timing=TimingModel.from_dict(data["timing"]),
+        )
+
+
+@cache
+def default_calibration() -> Calibration:
+    return Calibration.load()
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """One long/short sound of the target and the form its other length makes."""
+
+    sound: Sound
     neighbour: str
     neighbour_is_word: bool
-    threshold: float  # log duration ratio halfway between target and neighbour references
-    half_gap: float  # half the distance between the two reference means
 
 
 @dataclass(frozen=True)
 class TargetModel:
     target: str
-    units: tuple[Unit, ...]
+    words: tuple[WordPhones, ...]
+    sounds: tuple[Sound, ...]
     contrasts: tuple[Contrast, ...]
     max_speech_seconds: float
-    templates: tuple[Matrix, ...] = ()  # of the references, for the other-words check
+    recordings: tuple[bytes, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,6 +132,7 @@ class ScoreResult:
     segments: tuple[SegmentFeedback, ...] = ()
     durations_ms: dict[str, int] = field(default_factory=dict)
     asr: Recognition | None = None
+    words: tuple[WordCheck, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -129,13 +142,27 @@ class ScoreResult:
             "message_key": self.message_key,
             "heard_as": self.heard_as,
             "segments": [segment.to_dict() for segment in self.segments],
+            "words": [word.to_dict() for word in self.words],
             "durations_ms": self.durations_ms,
             "asr": self.asr.to_dict() if self.asr else None,
         }
 
 
-def _alignments(audios: list[Audio], units: list[Unit]) -> list[Alignment]:
-    return [align(compute_frames(audio.samples), units) for audio in audios]
+@dataclass(frozen=True)
+class Analysis:
+    """What the acoustic model and the energy track found in one utterance of a target."""
+
+    alignment: ForcedAlignment | None
+    loop: tuple[PhoneTiming, ...]
+    frames: dict[int, int]  # segment index -> measured frames
+
+
+def analyse(speech: Audio, model: TargetModel) -> Analysis:
+    acoustic = acoustic_model()
+    alignment = acoustic.align(speech, list(model.words)) if model.words else None
+    loop = tuple(acoustic.phone_loop(speech)) if alignment is not None else ()
+    frames = measure(model.sounds, alignment) if alignment is not None else {}
+    return Analysis(alignment, loop, frames)
 
 
 def _speech_template(audio: Audio) -> Matrix | None:
@@ -151,34 +178,30 @@ def _shape(text: str) -> str:
     return "".join(char for i, char in enumerate(letters) if i == 0 or char != letters[i - 1])
 
 
-def duration_ratio(alignment: Alignment, unit_index: int) -> float:
-    """log(duration of the unit / mean duration of the other measurable units)."""
-    own = max(alignment.frames_of(unit_index), 1)
-    others = [
-        alignment.frames_of(i)
-        for i, unit in enumerate(alignment.units)
-        if i != unit_index and unit.measurable and unit.segment_index is not None
-    ]
-    mean_other = max(float(np.mean(others)), 1.0) if others else 1.0
-    return math.log(own / mean_other)
+def _mean_goodness(checks: list[WordCheck]) -> float:
+    return sum(check.goodness for check in checks) / len(checks) if checks else -math.inf
+
+
+def _sigmoid(value: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(min(value, 50.0), -50.0)))
 
 
 class PronunciationScorer:
-    """Scores utterances against targets; target models and references are cached."""
+    """Scores utterances against targets; target models and templates are cached."""
 
     def __init__(
         self,
         tts: TextToSpeech,
-        voices: Iterable[Voice] = REFERENCE_VOICES,
         is_word: Callable[[str], bool] | None = None,
         limits: AudioLimits | None = None,
         recognizer: VoskRecognizer | None = None,
+        calibration: Calibration | None = None,
     ) -> None:
         self.tts = tts
         self.recognizer = recognizer
-        self.voices = tuple(voices)
         self.is_word = is_word
         self.limits = limits or AudioLimits()
+        self.calibration = calibration or default_calibration()
         self._models: dict[tuple[str, tuple[str, ...], tuple[bytes, ...]], TargetModel] = {}
         self._cohort: dict[str, Matrix | None] = {}
         self._lock = threading.Lock()
@@ -199,67 +222,34 @@ class PronunciationScorer:
             self._models[key] = built
         return built
 
-    def _references(self, text: str, recordings: tuple[bytes, ...] = ()) -> list[Audio]:
-        sources = [self.tts.render_bytes(text, voice) for voice in self.voices]
-        audios = []
-        for data in (*sources, *recordings):
-            try:
-                audios.append(read_wav(data, self.limits))
-            except AudioFormatError:
-                continue
-        return audios
-
-    def _cohort_template(self, text: str) -> Matrix | None:
-        with self._lock:
-            if text in self._cohort:
-                return self._cohort[text]
-        made = _speech_template(read_wav(self.tts.render_bytes(text, COHORT_VOICE), self.limits))
-        with self._lock:
-            self._cohort[text] = made
-        return made
-
     def _build_model(
         self, target: str, confusables: tuple[str, ...], recordings: tuple[bytes, ...]
     ) -> TargetModel:
-        units = expected_units(target)
-        words = target.split()
-        syllables = max(1, sum(1 for unit in units if unit.sound_class is SoundClass.VOWEL))
+        sounds = target_sounds(target)
+        syllables = max(1, sum(1 for sound in sounds if sound.group == "vowel"))
         max_seconds = max(MIN_MAX_SPEECH_SECONDS, syllables * MAX_SPEECH_SECONDS_PER_SYLLABLE)
-        reference_audio = self._references(target, recordings)
-        references = _alignments(reference_audio, units)
-        templates = [made for made in map(_speech_template, reference_audio) if made is not None]
+        by_segment = {sound.segment_index: sound for sound in sounds}
         contrasts = []
-        for neighbour in self._neighbours(target, confusables, single_word=len(words) == 1):
-            unit_index = next(
-                (i for i, u in enumerate(units) if u.segment_index == neighbour.segment_index),
-                None,
-            )
-            if unit_index is None or not units[unit_index].measurable:
-                continue
-            other = _alignments(self._references(neighbour.text), units)
-            target_ratios = [duration_ratio(a, unit_index) for a in references]
-            other_ratios = [duration_ratio(a, unit_index) for a in other]
-            if not target_ratios or not other_ratios:
-                continue
-            mean_target = float(np.mean(target_ratios))
-            mean_other = float(np.mean(other_ratios))
-            target_long = units[unit_index].long
-            # References must agree with the spelling, clearly: the long form measures
-            # longer. Where even the references barely differ, the contrast is not judged.
-            if (mean_target - mean_other) * (1 if target_long else -1) < 2 * MIN_HALF_GAP:
+        single_word = len(target.split()) == 1
+        for neighbour in self._neighbours(target, confusables, single_word):
+            sound = by_segment.get(neighbour.segment_index)
+            if sound is None:
                 continue
             contrasts.append(
                 Contrast(
-                    unit_index=unit_index,
-                    sound=units[unit_index].text,
-                    target_long=target_long,
-                    neighbour=neighbour.text,
-                    neighbour_is_word=self.is_word(neighbour.word) if self.is_word else False,
-                    threshold=(mean_target + mean_other) / 2,
-                    half_gap=abs(mean_target - mean_other) / 2,
+                    sound,
+                    neighbour.text,
+                    self.is_word(neighbour.word) if self.is_word else False,
                 )
             )
-        return TargetModel(target, tuple(units), tuple(contrasts), max_seconds, tuple(templates))
+        return TargetModel(
+            target,
+            tuple(word_phones(target)),
+            tuple(sounds),
+            tuple(contrasts),
+            max_seconds,
+            recordings,
+        )
 
     def _neighbours(
         self, target: str, confusables: tuple[str, ...], single_word: bool
@@ -288,61 +278,178 @@ class PronunciationScorer:
         except unreadable input (AudioFormatError), which is the caller's to report.
 
         ``cohort``: other phrases the learner might say instead (e.g. the lesson's other
-        items). With it, an utterance nearer one of them than the target is judged wrong
-        ("other words"), which the length check alone cannot tell; without it, only the
-        lengths are judged.
+        items); an utterance nearer one of them than the target is "other words".
         """
         audio = utterance if isinstance(utterance, Audio) else read_wav(utterance, self.limits)
         model = self.model(target, confusables, recordings)
         checked = check_audio(audio, model.max_speech_seconds)
-        if checked.verdict is not None and checked.verdict is not Verdict.CUT_OFF:
+        if checked.verdict is not None:
             return ScoreResult(target, checked.verdict, 0, checked.message_key or "")
-        if self._other_words(model, checked.speech, cohort):
-            return ScoreResult(target, Verdict.WRONG, 0, "pronunciation.other_words")
-        alignment = align(compute_frames(checked.speech.samples), list(model.units))
-        feedback = [self._judge(alignment, contrast) for contrast in model.contrasts]
+        speech = checked.speech
+        analysis = analyse(speech, model)
+        if analysis.alignment is None:
+            words = self._without_one_word(speech, model)
+        else:
+            words = check_words(analysis.alignment, analysis.loop, self.calibration.word_goodness)
+        heard = sum(word.ok for word in words)
+        if model.words and heard < MIN_HEARD_SHARE * len(words):
+            return ScoreResult(
+                target, Verdict.WRONG, 0, "pronunciation.other_words", words=tuple(words)
+            )
+        if self._other_words(model, speech, cohort, words, analysis.loop):
+            return ScoreResult(
+                target, Verdict.WRONG, 0, "pronunciation.other_words", words=tuple(words)
+            )
+        feedback = [self._judge(analysis, model, contrast) for contrast in model.contrasts]
+        judged = [item for item in feedback if item is not None]
         durations = {
-            f"{i}:{unit.text}": round(alignment.frames_of(i) * FRAME_SECONDS * 1000)
-            for i, unit in enumerate(model.units)
-            if unit.segment_index is not None
+            f"{sound.segment_index}:{sound.text}": round(
+                analysis.frames[sound.segment_index] * FRAME_SECONDS * 1000
+            )
+            for sound in model.sounds
+            if sound.segment_index in analysis.frames
         }
-        worst = min((f.probability for f in feedback), default=1.0)
+        worst = min((f.probability for f in judged), default=1.0)
         score = round(100 * worst)
         heard_as = None
-        wrong = [f for f in feedback if not f.ok and f.heard_as]
+        wrong = [f for f in judged if not f.ok and f.heard_as]
         if wrong:
             heard_as = min(wrong, key=lambda f: f.probability).heard_as
         asr = None
         if self.recognizer is not None:
-            asr, score, heard_as = self._with_asr(model, checked.speech, score, heard_as)
-        if checked.verdict is Verdict.CUT_OFF:
-            verdict, key = Verdict.CUT_OFF, "audio.cut_off"
-        elif score >= PASS_SCORE:
+            asr, score, heard_as = self._with_asr(model, speech, score, heard_as)
+        missing = [word for word in words if not word.ok]
+        if missing:
+            # Part of a phrase was not heard: the answer is wrong, whatever its lengths.
+            key = (
+                "pronunciation.word_missing"
+                if any(word.message_key == "word.missing" for word in missing)
+                else "pronunciation.word_unclear"
+            )
+            return ScoreResult(
+                target,
+                Verdict.WRONG,
+                min(score, CLOSE_SCORE - 1),
+                key,
+                None,
+                tuple(judged),
+                durations,
+                asr,
+                tuple(words),
+            )
+        if score >= PASS_SCORE:
             verdict, key = Verdict.CORRECT, "pronunciation.correct"
         elif score >= CLOSE_SCORE:
             verdict, key = Verdict.CLOSE, "pronunciation.close"
         else:
             verdict = Verdict.WRONG
             key = "pronunciation.heard_as" if heard_as else "pronunciation.length"
-        return ScoreResult(target, verdict, score, key, heard_as, tuple(feedback), durations, asr)
+        return ScoreResult(
+            target, verdict, score, key, heard_as, tuple(judged), durations, asr, tuple(words)
+        )
 
-    def _other_words(self, model: TargetModel, speech: Audio, cohort: Iterable[str]) -> bool:
-        """Whether the utterance is nearer another phrase of ``cohort`` than the target."""
+    def _without_one_word(self, speech: Audio, model: TargetModel) -> list[WordCheck]:
+        """When the whole phrase cannot be aligned, the phrase less one word, for each word:
+        the best fit names the word that is missing. A single word is simply not there."""
+        if len(model.words) < 2:
+            return unaligned(model.words)
+        acoustic = acoustic_model()
+        loop = acoustic.phone_loop(speech)
+        best: list[WordCheck] | None = None
+        best_goodness = -math.inf
+        for index, missing in enumerate(model.words):
+            rest = [word for i, word in enumerate(model.words) if i != index]
+            alignment = acoustic.align(speech, rest)
+            if alignment is None:
+                continue
+            checks = check_words(alignment, loop, self.calibration.word_goodness)
+            goodness = sum(check.goodness for check in checks) / len(checks)
+            if goodness > best_goodness:
+                best_goodness = goodness
+                best = checks[:index] + unaligned([missing]) + checks[index:]
+        return best if best is not None else unaligned(model.words)
+
+    def _judge(
+        self, analysis: Analysis, model: TargetModel, contrast: Contrast
+    ) -> SegmentFeedback | None:
+        timing = self.calibration.timing
+        llr = timing.log_likelihood_ratio(contrast.sound, model.sounds, analysis.frames)
+        if llr is None:
+            return None
+        pass_llr = (
+            self.calibration.pass_llr
+            if contrast.neighbour_is_word
+            else self.calibration.pass_llr_non_word
+        )
+        # The score is 70 (a pass) at pass_llr.
+        probability = _sigmoid(
+            SHARPNESS * (llr - pass_llr) + math.log(PASS_SCORE / (100 - PASS_SCORE))
+        )
+        ok = probability >= PASS_SCORE / 100
+        expected = "long" if contrast.sound.long else "short"
+        heard = expected if ok else ("short" if contrast.sound.long else "long")
+        return SegmentFeedback(
+            sound=contrast.sound.text,
+            expected=expected,
+            heard=heard,
+            ok=ok,
+            probability=probability,
+            # The neighbour is named only when its length is what the audio fits best.
+            heard_as=contrast.neighbour
+            if llr < 0 and not ok and contrast.neighbour_is_word
+            else None,
+            message_key="quantity.ok" if ok else f"quantity.too_{heard}",
+        )
+
+    def _cohort_template(self, text: str) -> Matrix | None:
+        with self._lock:
+            if text in self._cohort:
+                return self._cohort[text]
+        made = _speech_template(read_wav(self.tts.render_bytes(text, COHORT_VOICE), self.limits))
+        with self._lock:
+            self._cohort[text] = made
+        return made
+
+    def _other_words(
+        self,
+        model: TargetModel,
+        speech: Audio,
+        cohort: Iterable[str],
+        target_words: list[WordCheck],
+        loop: Sequence[PhoneTiming],
+    ) -> bool:
+        """Whether a phrase of ``cohort`` fits the utterance better than the target.
+
+        Whole-utterance templates (DTW over cepstra) pick the COHORT_CANDIDATES cohort
+        phrases nearest the utterance; the acoustic model then force-aligns each, and one
+        whose words are all heard with a higher mean goodness than the target's is what was
+        said. The templates alone are not trusted to judge: they come from espeak-ng."""
         own = _shape(model.target)
         others = [text for text in dict.fromkeys(cohort) if _shape(text) != own]
-        if not others or not model.templates:
+        if not others:
             return False
         said = template(speech)
-        nearest = sorted(distance(said, reference) for reference in model.templates)
-        to_target = float(np.mean(nearest[:NEAREST_REFERENCES]))
-        to_others = [
-            distance(said, other)
-            for other in (self._cohort_template(text) for text in others)
-            if other is not None
-        ]
-        if not to_others or math.isinf(min(to_others)):
+        distances = []
+        for text in others:
+            other = self._cohort_template(text)
+            if other is not None:
+                found = distance(said, other)
+                if math.isfinite(found):
+                    distances.append((found, text))
+        candidates = [text for _, text in sorted(distances)[:COHORT_CANDIDATES]]
+        if not candidates:
             return False
-        return to_target - min(to_others) > OTHER_WORDS_MARGIN
+        target_goodness = _mean_goodness(target_words)
+        acoustic = acoustic_model()
+        loop = loop or acoustic.phone_loop(speech)  # none yet when the target did not align
+        for text in candidates:
+            alignment = acoustic.align(speech, word_phones(text))
+            if alignment is None:
+                continue
+            checks = check_words(alignment, loop, self.calibration.word_goodness)
+            if all(check.ok for check in checks) and _mean_goodness(checks) > target_goodness:
+                return True
+        return False
 
     def _with_asr(
         self, model: TargetModel, speech: Audio, score: int, heard_as: str | None
@@ -363,28 +470,3 @@ class PronunciationScorer:
         if recognition.unknown:
             return recognition, min(score, PASS_SCORE - 1), heard_as
         return recognition, score, heard_as
-
-    @staticmethod
-    def _judge(alignment: Alignment, contrast: Contrast) -> SegmentFeedback:
-        ratio = duration_ratio(alignment, contrast.unit_index)
-        direction = 1.0 if contrast.target_long else -1.0
-        z = direction * (ratio - contrast.threshold) / max(contrast.half_gap, SCALE_FLOOR)
-        margin = PASS_MARGIN if contrast.neighbour_is_word else NON_WORD_PASS_MARGIN
-        probability = 1.0 / (1.0 + math.exp(-SHARPNESS * (z - _score_centre(margin))))
-        ok = probability >= PASS_SCORE / 100
-        expected = "long" if contrast.target_long else "short"
-        heard = expected if ok else ("short" if contrast.target_long else "long")
-        key = "quantity.ok" if ok else f"quantity.too_{heard}"
-        return SegmentFeedback(
-            sound=contrast.sound,
-            expected=expected,
-            heard=heard,
-            ok=ok,
-            probability=probability,
-            heard_as=(
-                contrast.neighbour
-                if probability < CLOSE_SCORE / 100 and contrast.neighbour_is_word
-                else None
-            ),
-            message_key=key,
-        )

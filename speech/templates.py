@@ -11,8 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from speech.audio import Audio
-from speech.features import Matrix, compute_frames
-from speech.segmentation import cepstra
+from speech.features import Matrix, cepstra, compute_frames
 
 # Alignment steps (1,1), (1,2) and (2,1): neither sequence may be stretched more than twice.
 MAX_STRETCH = 2

@@ -280,8 +280,11 @@ def speech_score(
             continue
         heard = f", heard as {outcome.heard_as!r}" if outcome.heard_as else ""
         if outcome.message_key == "pronunciation.other_words":
-            heard = ", nearer other phrases of the pack than the target"
+            heard = ", other words than the target"
         click.echo(f"{file}: {outcome.verdict} {outcome.score}/100{heard}")
+        for word in outcome.words:
+            if not word.ok:
+                click.echo(f"  {word.word}: {word.message_key.removeprefix('word.')}")
         for segment in outcome.segments:
             if not segment.ok:
                 click.echo(f"  {segment.sound}: too {segment.heard} (should be {segment.expected})")
