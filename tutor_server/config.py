@@ -11,4 +11,7 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_URL": "http://127.0.0.1:5000",  # where learners open the app (join links, QR)
     "JOIN_CODE_LENGTH": 6,
     "RECOVERY_CODE_LENGTH": 8,
+    "PAIRING_CODE_LENGTH": 6,
+    "PAIRING_CODE_TTL_S": 300,  # a pairing code shown in the learner's app
+    "ROBOT_SESSION_IDLE_S": 600,  # a robot session ends after this long without the learner
 }

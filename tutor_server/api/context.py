@@ -33,9 +33,32 @@ def current_learner() -> Learner:
         select(Learner).where(Learner.token_hash == hash_secret(token))
     )
     if learner is None:
+        learner = _robot_session_learner(hash_secret(token))
+    if learner is None:
         raise ApiError(401, "unauthorized", "unknown or expired token; sign in again")
     g.learner = learner
     return learner
+
+
+def _robot_session_learner(token_hash: str) -> Learner | None:
+    """The learner a robot session's token acts for; a session idle too long ends here."""
+    from datetime import UTC, datetime, timedelta
+
+    from tutor_server import robots
+
+    record = robots.open_session_by_token(db.get_session(), token_hash)
+    if record is None:
+        return None
+    now = datetime.now(UTC)
+    idle = timedelta(seconds=float(current_app.config["ROBOT_SESSION_IDLE_S"]))
+    if robots.is_idle(record.last_active_at, idle, now):
+        with db.transaction() as session:
+            robots.end_session(session, record, "timeout", now)
+        raise ApiError(401, "session_timeout", "the robot session ended after a time alone")
+    if robots.needs_touch(record.last_active_at, now):
+        with db.transaction():
+            record.last_active_at = now
+    return record.learner
 
 
 def learner_packs(learner: Learner) -> dict[str, Pack]:
