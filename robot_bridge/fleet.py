@@ -10,6 +10,7 @@ Passwords are stored as Mosquitto 2's PBKDF2-SHA512 hashes (``$7$``), the format
 from __future__ import annotations
 
 import base64
+import getpass
 import hashlib
 import json
 import os
@@ -156,3 +157,52 @@ class RobotTokens:
             self._tokens = {name: str(entry["api_token"]) for name, entry in robots.items()}
             self._mtime = mtime
         return self._tokens.get(robot_id)
+
+
+def broker_config(
+    files: FleetFiles,
+    port: int = 1883,
+    *,
+    host: str = "127.0.0.1",
+    tls_port: int | None = None,
+    certfile: Path | None = None,
+    keyfile: Path | None = None,
+    cafile: Path | None = None,
+) -> Path:
+    """Write a Mosquitto config for the fleet: accounts and ACLs from the fleet files, no
+    anonymous clients, and a TLS listener when a certificate is given."""
+    files.ensure()
+    lines = [
+        "# Written by sanapaja robots broker; the accounts come from sanapaja robots add.",
+        "per_listener_settings false",
+        # Started as root, Mosquitto would otherwise become user mosquitto, who cannot read
+        # the private files below.
+        f"user {getpass.getuser()}",
+        "allow_anonymous false",
+        f"password_file {files.passwd}",
+        f"acl_file {files.acl}",
+        f"pid_file {files.folder / 'mosquitto.pid'}",
+        "persistence false",
+        f"listener {port} {host}",
+    ]
+    if tls_port is not None:
+        if certfile is None or keyfile is None:
+            raise FleetError("a TLS listener needs --certfile and --keyfile")
+        lines += [f"listener {tls_port} {host}", f"certfile {certfile}", f"keyfile {keyfile}"]
+        if cafile is not None:
+            lines.append(f"cafile {cafile}")
+    target = files.folder / "mosquitto.conf"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def reload_broker(files: FleetFiles) -> bool:
+    """Ask a broker started with our config to reread the accounts (SIGHUP)."""
+    import signal
+
+    pid_file = files.folder / "mosquitto.pid"
+    try:
+        os.kill(int(pid_file.read_text().strip()), signal.SIGHUP)
+    except (OSError, ValueError):
+        return False
+    return True

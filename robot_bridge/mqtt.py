@@ -3,16 +3,19 @@ MQTT 5 by default with 3.1.1 as a choice, TLS with a CA file, reconnect with bac
 
 from __future__ import annotations
 
+import secrets
 import ssl
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
 
-from robot_bridge.messages import Message
+from robot_bridge.messages import Message, Status
 
 COMMAND_EXPIRY_S = 60
 
@@ -112,3 +115,41 @@ def publish(
         if expiry_s is not None:
             properties.MessageExpiryInterval = expiry_s
     client.publish(topic, message.payload(), qos=1, retain=retain, properties=properties)
+
+
+def read_statuses(settings: BrokerSettings, wait_s: float = 1.0) -> dict[str, Status]:
+    """Every robot's retained status, as the broker holds it now."""
+    import threading
+    import time
+
+    from robot_bridge.messages import BadMessage, parse_from_robot
+    from robot_bridge.topics import ROOT
+
+    found: dict[str, Status] = {}
+    connected = threading.Event()
+    client = make_client(f"sanapaja-status-{secrets.token_hex(3)}", settings)
+
+    def on_connect(c: mqtt.Client, _u: Any, _f: Any, reason: ReasonCode, _p: Any) -> None:
+        if not reason.is_failure:
+            c.subscribe(f"{ROOT}/+/status", 1)
+            connected.set()
+
+    def on_message(_c: mqtt.Client, _u: Any, message: mqtt.MQTTMessage) -> None:
+        try:
+            incoming = parse_from_robot(message.topic, bytes(message.payload))
+        except BadMessage:
+            return
+        if isinstance(incoming.message, Status):
+            found[incoming.robot_id] = incoming.message
+
+    client.on_connect = on_connect
+    client.on_message = on_message
+    connect(client, settings)
+    try:
+        if not connected.wait(5):
+            raise ConnectionError(f"cannot reach the broker at {settings.host}:{settings.port}")
+        time.sleep(wait_s)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    return found

@@ -3,6 +3,7 @@ lesson server (the WSGI app under a threaded server) on another, the bridge betw
 
 from __future__ import annotations
 
+import getpass
 import logging
 import socket
 import subprocess
@@ -69,14 +70,16 @@ class Mosquitto:
     def url(self) -> str:
         return f"mqtt://127.0.0.1:{self.port}"
 
-    def settings(self, **login: str) -> BrokerSettings:
-        base = BrokerSettings(port=self.port)
+    def settings(self, mqtt5: bool = True, **login: str) -> BrokerSettings:
+        base = BrokerSettings(port=self.port, mqtt5=mqtt5)
         return base.with_login(login["username"], login["password"]) if login else base
 
     def start(self) -> None:
         config = self.folder / "mosquitto.conf"
         lines = [
             f"listener {self.port} 127.0.0.1",
+            # Started as root, Mosquitto would become user mosquitto and lose our files.
+            f"user {getpass.getuser()}",
             "persistence false",
             f"log_dest file {self.folder / 'mosquitto.log'}",
             "log_type error",
@@ -182,8 +185,9 @@ def start_bridge(
     **options: Any,
 ) -> Bridge:
     login = options.pop("login", {})
+    mqtt5 = options.pop("mqtt5", True)
     bridge = Bridge(
-        broker.settings(**login), LessonApi(server.url), RobotTokens(None, tokens), **options
+        broker.settings(mqtt5, **login), LessonApi(server.url), RobotTokens(None, tokens), **options
     )
     bridge.start()
     wait_until(bridge.connected.is_set, 10, "the bridge to connect")
@@ -191,9 +195,14 @@ def start_bridge(
 
 
 def start_robot(
-    broker: Mosquitto, robot_id: str, script: Script, speed: float = 0.0, **login: str
+    broker: Mosquitto,
+    robot_id: str,
+    script: Script,
+    speed: float = 0.0,
+    mqtt5: bool = True,
+    **login: str,
 ) -> SoftwareRobot:
-    robot = SoftwareRobot(robot_id, broker.settings(**login), ScriptPlayer(script, speed))
+    robot = SoftwareRobot(robot_id, broker.settings(mqtt5, **login), ScriptPlayer(script, speed))
     robot.start()
     wait_until(robot.connected.is_set, 10, f"robot {robot_id} to connect")
     return robot

@@ -133,10 +133,12 @@ def test_a_long_client_id_is_shortened_but_stays_the_same() -> None:
     assert client_id_for("r1", "u1") == "r1/u1"
 
 
+@pytest.mark.parametrize("mqtt5", [True, False], ids=["mqtt5", "mqtt3.1.1"])
 def test_the_end_of_a_lesson_says_why(
-    mosquitto: Mosquitto, lesson_server: LessonServer, tmp_path: Path
+    mosquitto: Mosquitto, lesson_server: LessonServer, tmp_path: Path, mqtt5: bool
 ) -> None:
-    """The script stops after one answer: the session ends aborted by the learner."""
+    """The script stops after one answer: the session ends aborted by the learner (on
+    MQTT 5 and on 3.1.1)."""
     token = lesson_server.add_robot("k2")
     script = Script.from_dict(
         {
@@ -146,8 +148,8 @@ def test_the_end_of_a_lesson_says_why(
         },
         tmp_path,
     )
-    bridge = start_bridge(mosquitto, lesson_server, {"k2": token})
-    robot = start_robot(mosquitto, "k2", script)
+    bridge = start_bridge(mosquitto, lesson_server, {"k2": token}, mqtt5=mqtt5)
+    robot = start_robot(mosquitto, "k2", script, mqtt5=mqtt5)
     try:
         wait_until(lambda: robot.transcript.ends, 60, "the end")
     finally:
@@ -156,3 +158,4 @@ def test_the_end_of_a_lesson_says_why(
     assert isinstance(robot.transcript.ends[0], SessionEnd)
     assert robot.transcript.ends[0].reason == "aborted_by_learner"
     assert ("k2", "aborted_by_learner") in bridge.sessions_ended
+    assert attempts(lesson_server) == []  # a guest's answers go with the guest
