@@ -16,7 +16,7 @@ import logging
 import secrets
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -88,6 +88,11 @@ class Timer:
 
 
 @dataclass
+class Reconnected:
+    """The bridge is back on the broker (which may have lost everything)."""
+
+
+@dataclass
 class Latency:
     """One robot event handled: from its arrival to the first command it caused."""
 
@@ -125,6 +130,8 @@ class Waiting:
     command_id: str
     timer: int
     then: Callable[[], None] | None = None
+    command: Command | None = None
+    seconds: float = 0.0
 
 
 class Conversation:
@@ -132,9 +139,11 @@ class Conversation:
 
     def __init__(self, bridge: Bridge, robot_id: str) -> None:
         self.bridge, self.robot_id = bridge, robot_id
-        self.inbox: deque[tuple[float, Incoming | Timer]] = deque()
+        self.inbox: deque[tuple[float, Incoming | Timer | Reconnected]] = deque()
+        self.recent: OrderedDict[str, Command] = OrderedDict()
         self.scheduled = False
         self.status: Status | None = None
+        self.boot_id: str | None = None  # of the robot's software run we last heard from
         self.signed: Signed | None = None
         self.lesson: dict[str, Any] | None = None
         self.waiting: Waiting | None = None
@@ -143,6 +152,8 @@ class Conversation:
         self.utterances: dict[str, Utterance] = {}
         self.checked_server = False
         self.handling_since: float | None = None
+        self.resumed = False  # the lesson was taken up from the server after a restart
+        self.orphans: list[Choice] = []
         self.idle_timer: int | None = None
 
     # Sending
@@ -155,10 +166,29 @@ class Conversation:
                 )
             )
             self.handling_since = None
+        self.recent[command.id] = command
+        while len(self.recent) > 8:
+            self.recent.popitem(last=False)
         self.bridge.send(self.robot_id, command)
 
-    def command_id(self) -> str:
-        return self.bridge.new_command_id(self.robot_id)
+    def command_id(self, *, for_step: bool = False) -> str:
+        """A new command id; a show's or a listen's names the lesson step it asks about, so
+        a bridge that restarted can still take an answer given to its predecessor."""
+        base = self.bridge.new_command_id(self.robot_id)
+        return f"{base}.{self.step_tag()}" if for_step and self.lesson else base
+
+    def step_tag(self) -> str:
+        assert self.lesson is not None
+        return f"{str(self.lesson['id'])[:8]}-{self.lesson['position']}"
+
+    def answers_current_step(self, command_id: str) -> bool:
+        """An answer to the step the lesson is at, given before a bridge restart."""
+        return (
+            self.resumed
+            and self.lesson is not None
+            and self.lesson.get("step") is not None
+            and command_id.endswith("." + self.step_tag())
+        )
 
     def error(self, reason: str, message: str, topic: str = "") -> None:
         reply = ProtocolError(
@@ -171,12 +201,15 @@ class Conversation:
 
     def wait(self, kind: str, command_id: str, seconds: float, then: Callable[[], None]) -> None:
         timer = self.bridge.timers.add(self.robot_id, seconds)
-        self.waiting = Waiting(kind, command_id, timer, then)
+        self.waiting = Waiting(kind, command_id, timer, then, self.recent.get(command_id), seconds)
 
     # Handling
-    def handle(self, item: Incoming | Timer) -> None:
+    def handle(self, item: Incoming | Timer | Reconnected) -> None:
         if isinstance(item, Timer):
             self.on_timer(item.token)
+            return
+        if isinstance(item, Reconnected):
+            self.on_reconnected()
             return
         if item.audio is not None and item.utterance_id is not None:
             self.audio[item.utterance_id] = item.audio
@@ -203,6 +236,17 @@ class Conversation:
             if self.waiting is not None and message.command_id == self.waiting.command_id:
                 self.on_timer(self.waiting.timer)
 
+    def on_reconnected(self) -> None:
+        """A restarted broker forgets what was in flight: send the awaited command again,
+        with its id, so the robot answers it (again: an answer counts once)."""
+        waiting = self.waiting
+        if waiting is None or waiting.command is None:
+            return
+        log.info("robot %s: sending %s again", self.robot_id, waiting.command_id)
+        self.bridge.timers.cancel(waiting.timer)
+        waiting.timer = self.bridge.timers.add(self.robot_id, waiting.seconds)
+        self.bridge.send(self.robot_id, waiting.command)
+
     def robot_token(self) -> str | None:
         token = self.bridge.tokens.get(self.robot_id)
         if token is None:
@@ -211,12 +255,25 @@ class Conversation:
 
     def on_status(self, status: Status) -> None:
         previous, self.status = self.status, status
+        known_boot, self.boot_id = self.boot_id, status.boot_id or self.boot_id
         if status.state == "lost":
             log.info("robot %s is lost", self.robot_id)
-            self.waiting = None  # it comes back with ready; the lesson waits on the server
+            if self.waiting is not None:  # no timeout while it is away; the lesson waits
+                self.bridge.timers.cancel(self.waiting.timer)
             return
-        if status.state == "ready" and (previous is None or previous.state != "ready"):
-            self.on_ready()
+        back = previous is None or previous.state == "lost"
+        if status.state != "ready" or not (back or previous is None or previous.state != "ready"):
+            return
+        waiting = self.waiting
+        same_robot = status.boot_id is not None and status.boot_id == known_boot
+        if self.lesson is not None and waiting is not None and same_robot and back:
+            # The same robot, back from a broken connection: ask again what was asked.
+            self.on_reconnected()
+            return
+        self.waiting = None
+        if waiting is not None:
+            self.bridge.timers.cancel(waiting.timer)
+        self.on_ready()
 
     def on_ready(self) -> None:
         """The robot is (back) there: resume a lesson in progress, or offer the sign-in."""
@@ -224,9 +281,24 @@ class Conversation:
             self.checked_server = True
             self.resume_from_server()
         if self.signed is not None and self.lesson is not None:
-            self.render_step()
+            if not self.take_orphan_answer():
+                self.render_step()
         else:
             self.show_signin()
+
+    def take_orphan_answer(self) -> bool:
+        """After a restart: an answer the robot gave the previous bridge, if it is one for
+        the step the lesson is at, is taken instead of asking again."""
+        orphans, self.orphans = self.orphans, []
+        for choice in orphans:
+            if self.answers_current_step(choice.command_id):
+                self.on_choice(choice)
+                return True
+        for utterance_id, utterance in list(self.utterances.items()):
+            if self.answers_current_step(utterance.command_id) and utterance_id in self.audio:
+                self.try_utterance(utterance_id)
+                return True
+        return False
 
     def resume_from_server(self) -> None:
         """After a bridge restart: the server knows who is signed in here; carry on."""
@@ -237,7 +309,9 @@ class Conversation:
             current = self.bridge.api.current_session(token)
             if current is None:
                 return
-            self.begin(current, None, None, announce=False)
+            lesson = current.get("lesson") or {}
+            self.begin(current, lesson.get("pack_id"), lesson.get("lesson_id"), announce=False)
+            self.resumed = True
         except (ApiError, ServerUnavailable) as exc:
             log.warning("robot %s: cannot resume from the server: %s", self.robot_id, exc)
 
@@ -328,7 +402,7 @@ class Conversation:
         choices += [self.choice(option, "right") for option in step["right_options"]]
         if step["answer_kind"] != "pairs":
             choices = [c.model_copy(update={"side": None}) for c in choices]
-        self.show_id = self.command_id()
+        self.show_id = self.command_id(for_step=True)
         self.send(
             Show(
                 id=self.show_id,
@@ -388,7 +462,7 @@ class Conversation:
             step.get("say") or "", 1.0
         )
         self.send(Leds(id=self.command_id(), state="listening"))
-        command = Listen(id=self.command_id(), max_seconds=min(seconds, 60))
+        command = Listen(id=self.command_id(for_step=True), max_seconds=min(seconds, 60))
         self.send(command)
         self.wait("utterance", command.id, seconds + LISTEN_GRACE_S, self.skip_step)
 
@@ -432,12 +506,20 @@ class Conversation:
             and choice.command_id == self.show_id
             and step.get("answer_kind") in ANSWER_KINDS
         )
-        if waiting is None or not (
+        awaited = waiting is not None and (
             early or (waiting.kind == "choice" and waiting.command_id == choice.command_id)
-        ):
-            return
+        )
+        if not awaited:
+            if self.lesson is None:
+                self.orphans = [*self.orphans[-7:], choice]  # until the lesson is resumed
+                return
+            if not self.answers_current_step(choice.command_id):
+                return
+            if step.get("answer_kind") not in ANSWER_KINDS:
+                return
+        if waiting is not None:
+            self.bridge.timers.cancel(waiting.timer)
         self.waiting = None
-        self.bridge.timers.cancel(waiting.timer)
         given: dict[str, Any] = {}
         if choice.choice is not None:
             given["choice"] = choice.choice
@@ -453,17 +535,25 @@ class Conversation:
         wav = self.audio.get(utterance_id)
         if utterance is None or wav is None:
             return
+        if self.lesson is None:
+            return  # kept until the lesson is resumed
         del self.utterances[utterance_id], self.audio[utterance_id]
         waiting = self.waiting
-        if (
-            waiting is None
-            or waiting.kind != "utterance"
-            or waiting.command_id != utterance.command_id
+        awaited = (
+            waiting is not None
+            and waiting.kind == "utterance"
+            and waiting.command_id == utterance.command_id
+        )
+        if not awaited and not (
+            self.answers_current_step(utterance.command_id)
+            and self.lesson["step"]["answer_kind"] == "speech"
         ):
             log.info("robot %s: utterance %s not awaited", self.robot_id, utterance_id)
             return
+        if waiting is not None:
+            self.bridge.timers.cancel(waiting.timer)
         self.waiting = None
-        self.bridge.timers.cancel(waiting.timer)
+        self.resumed = False
         assert self.lesson is not None and self.signed is not None
         self.send(Leds(id=self.command_id(), state="thinking"))
         step = self.lesson["step"]
@@ -487,6 +577,7 @@ class Conversation:
     def post(self, body: dict[str, Any], answer_id: str) -> None:
         assert self.lesson is not None and self.signed is not None
         answered = str(self.lesson["step"]["answer_kind"])
+        self.resumed = False
         body = {
             **body,
             "client_id": client_id_for(self.robot_id, answer_id),
@@ -672,6 +763,7 @@ class Bridge:
         self._ids = itertools.count(1)
         self._prefix = secrets.token_hex(3)
         self.timers = Timers(self._enqueue)
+        self._was_connected = False
         # A fixed client id keeps the broker's session (and the robots' answers queued in
         # it) across a bridge restart; a shared subscription spreads robots over bridges.
         self.persistent = client_id is not None and share_group is None
@@ -708,11 +800,20 @@ class Bridge:
             return
         client.subscribe([(topic, 1) for topic in self.subscriptions()])
         log.info("bridge connected to %s:%d", self.settings.host, self.settings.port)
+        if self._was_connected:
+            with self._lock:
+                robots = list(self._conversations)
+            for robot_id in robots:
+                self._enqueue(robot_id, Reconnected())
+        self._was_connected = True
         self.connected.set()
 
-    def _on_disconnect(self, *_args: Any) -> None:
+    def _on_disconnect(
+        self, _client: mqtt.Client, _userdata: Any, _flags: Any, reason: ReasonCode, _props: Any
+    ) -> None:
         self.connected.clear()
-        log.warning("bridge lost the broker; reconnecting")
+        if reason.is_failure:
+            log.warning("bridge lost the broker (%s); reconnecting", reason)
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         payload = bytes(message.payload)
@@ -729,7 +830,7 @@ class Bridge:
             return
         self._enqueue(incoming.robot_id, incoming)
 
-    def _enqueue(self, robot_id: str, item: Incoming | Timer) -> None:
+    def _enqueue(self, robot_id: str, item: Incoming | Timer | Reconnected) -> None:
         with self._lock:
             conversation = self._conversations.get(robot_id)
             if conversation is None:
@@ -747,7 +848,7 @@ class Bridge:
                     conversation.scheduled = False
                     return
                 received, item = conversation.inbox.popleft()
-            conversation.handling_since = received if not isinstance(item, Timer) else None
+            conversation.handling_since = received if isinstance(item, Incoming) else None
             self.api.take_server_seconds()
             try:
                 conversation.handle(item)

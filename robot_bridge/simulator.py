@@ -17,6 +17,7 @@ import subprocess
 import threading
 import time
 import wave
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -123,6 +124,7 @@ class SoftwareRobot:
         self.robot_id, self.settings, self.player = robot_id, settings, player
         self.capabilities = capabilities or Capabilities(screen=True, keypad=True)
         self.transcript = Transcript()
+        self.boot_id = secrets.token_hex(8)
         self.session_ended = threading.Event()
         self.connected = threading.Event()
         self.on_command = on_command
@@ -131,11 +133,14 @@ class SoftwareRobot:
         self._heard: str | None = None
         self._speaking = False
         self._unsaid: set[str] = set()  # say commands received and not yet finished
+        # What the robot sent for each recent command: the same command again (a bridge
+        # that lost it) gets the same answer again, not a new one.
+        self._replies: OrderedDict[str, list[tuple[str, bytes]]] = OrderedDict()
+        self._current: str | None = None
         self._stopped = threading.Event()
         self.client = broker.make_client(f"robot-{robot_id}-{secrets.token_hex(3)}", settings)
-        self.client.will_set(
-            Status.topic(robot_id=robot_id), Status.lost().payload(), qos=1, retain=True
-        )
+        lost = Status(state="lost", boot_id=self.boot_id)
+        self.client.will_set(Status.topic(robot_id=robot_id), lost.payload(), qos=1, retain=True)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self._worker = threading.Thread(target=self._work, name=f"robot-{robot_id}", daemon=True)
@@ -166,6 +171,7 @@ class SoftwareRobot:
             software=f"sanapaja-robot {__version__}",
             model="software robot",
             capabilities=self.capabilities,
+            boot_id=self.boot_id,
         )
         self.client.publish(Status.topic(robot_id=self.robot_id), status.payload(), 1, True)
 
@@ -219,7 +225,14 @@ class SoftwareRobot:
     def emit(self, event: Event) -> None:
         with self.transcript.lock:
             self.transcript.sent.append(event)
-        self.client.publish(type(event).topic(robot_id=self.robot_id), event.payload(), qos=1)
+        self._send(type(event).topic(robot_id=self.robot_id), event.payload())
+
+    def _send(self, topic: str, payload: bytes) -> None:
+        if self._current is not None:
+            self._replies.setdefault(self._current, []).append((topic, payload))
+            while len(self._replies) > 16:
+                self._replies.popitem(last=False)
+        self.client.publish(topic, payload, qos=1)
 
     # Acting
     def _work(self) -> None:
@@ -229,6 +242,7 @@ class SoftwareRobot:
             except queue.Empty:
                 if self._pending_show is not None:
                     show, self._pending_show = self._pending_show, None
+                    self._current = show.id
                     self._answer(show)
                 continue
             if command is None:
@@ -241,8 +255,17 @@ class SoftwareRobot:
     def _act(self, command: Command) -> None:
         with self.transcript.lock:
             self.transcript.commands.append(command)
-        if self.on_command is not None:
-            self.on_command(self, command)
+        if self.on_command is not None and self.on_command(self, command) is False:
+            return
+        replies = self._replies.get(command.id)
+        if replies is not None:
+            log.info("robot %s: %s again; the same answer again", self.robot_id, command.id)
+            with self.transcript.lock:
+                self._unsaid.discard(command.id)
+            for topic, payload in replies:
+                self.client.publish(topic, payload, qos=1)
+            return
+        self._current = command.id
         self.player.display(command)
         if isinstance(command, Show):
             self._pending_show = command if command.answer != "none" else None
@@ -293,7 +316,7 @@ class SoftwareRobot:
         wav = recorded if recorded is not None else silent_wav(listen.max_seconds)
         utterance_id = f"u{secrets.token_hex(6)}"
         # The WAV first, then the event that names it.
-        self.client.publish(audio_topic(self.robot_id, utterance_id), wav, qos=1)
+        self._send(audio_topic(self.robot_id, utterance_id), wav)
         self.emit(
             Utterance(
                 command_id=listen.id,

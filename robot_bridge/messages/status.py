@@ -42,6 +42,12 @@ class Status(Message):
     software: str = Field(default="", max_length=100, description="Robot software and version.")
     model: str = Field(default="", max_length=100, description="e.g. NAO6, Pepper, kiosk.")
     capabilities: Capabilities = Field(default_factory=Capabilities)
+    boot_id: str | None = Field(
+        default=None,
+        max_length=32,
+        description="Random for each start of the robot's software: a new one tells the "
+        "bridge the robot has forgotten what it was doing.",
+    )
 
     @classmethod
     def lost(cls) -> Status:

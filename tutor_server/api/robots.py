@@ -16,7 +16,7 @@ from tutor_server import db, robots
 from tutor_server.api.context import current_learner, schedulers
 from tutor_server.api.errors import ApiError
 from tutor_server.api.inputs import json_body, support_language_field
-from tutor_server.models import Learner, Robot, RobotSession
+from tutor_server.models import Learner, LessonSession, Robot, RobotSession
 
 bp = Blueprint("robots", __name__)
 
@@ -211,8 +211,8 @@ def _robot_session(robot: Robot, session_id: str) -> RobotSession:
 
 @bp.get("/robot/sessions/current")
 def current_robot_session() -> Response:
-    """The open robot session, with a new token (the old one stops working): a restarted
-    bridge carries on from here."""
+    """The open robot session, with a new token (the old one stops working), and the lesson
+    in progress there: a restarted bridge carries on from here."""
     robot = current_robot()
     with db.transaction() as session:
         record = next(iter(robots.active_sessions(session, robot)), None)
@@ -221,6 +221,21 @@ def current_robot_session() -> Response:
         token = secrets.token_urlsafe(32)
         record.token_hash = robots.hash_secret(token)
         body = _session_json(record, token)
+        lesson = session.scalar(
+            select(LessonSession)
+            .where(
+                LessonSession.learner_id == record.learner_id,
+                LessonSession.finished.is_(False),
+                LessonSession.updated_at >= record.started_at,
+            )
+            .order_by(LessonSession.updated_at.desc())
+            .limit(1)
+        )
+        body["lesson"] = (
+            {"session_id": lesson.id, "pack_id": lesson.pack_id, "lesson_id": lesson.lesson_id}
+            if lesson is not None
+            else None
+        )
     return jsonify(body)
 
 
