@@ -720,7 +720,7 @@ def robots_add(name: str, group_code: str, fleet_dir: Path | None) -> None:
     click.echo(f"Broker files: {files.passwd}, {files.acl}")
     if reload_broker(files):
         click.echo("The broker rereads its accounts now.")
-    click.echo(f"Start it: sanapaja robot run {name} --mqtt mqtt://{name}:{password}@HOST:1883")
+    click.echo(f"Start it: sanapaja robot run {name} --mqtt mqtt://{name}:{password}@HOST:PORT")
 
 
 @robots_group.command("revoke")
