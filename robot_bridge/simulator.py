@@ -238,7 +238,9 @@ class SoftwareRobot:
     def _work(self) -> None:
         while not self._stopped.is_set():
             try:
-                command = self._queue.get(timeout=IDLE_BEFORE_ANSWER_S)
+                # Waking often only matters while an answer is due.
+                wait = IDLE_BEFORE_ANSWER_S if self._pending_show is not None else 1.0
+                command = self._queue.get(timeout=wait)
             except queue.Empty:
                 if self._pending_show is not None:
                     show, self._pending_show = self._pending_show, None

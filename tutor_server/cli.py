@@ -578,6 +578,7 @@ def _broker_settings(mqtt_url: str) -> Any:
 @click.option(
     "--idle-timeout", default=120.0, show_default=True, help="Seconds without the learner."
 )
+@click.option("--workers", default=32, show_default=True, help="Threads handling robots' messages.")
 @click.option(
     "--stats", type=click.Path(dir_okay=False, path_type=Path), help="Write latencies here on exit."
 )
@@ -588,6 +589,7 @@ def bridge_command(
     share_group: str | None,
     client_id: str | None,
     idle_timeout: float,
+    workers: int,
     stats: Path | None,
 ) -> None:
     """Run the robot bridge: robots on MQTT, lessons through the lesson server's API."""
@@ -613,6 +615,7 @@ def bridge_command(
         client_id=client_id,
         share_group=share_group,
         idle_timeout=idle_timeout,
+        workers=workers,
     )
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
@@ -625,7 +628,9 @@ def bridge_command(
         stats.write_text(
             json.dumps(
                 {
-                    "latencies": [[x.total_s, x.server_s] for x in bridge.stats.latencies],
+                    "latencies": [
+                        [x.total_s, x.server_s, x.queued_s] for x in bridge.stats.latencies
+                    ],
                     "malformed": bridge.stats.malformed,
                 }
             )
