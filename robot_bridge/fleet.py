@@ -49,7 +49,11 @@ def robot_acl(robot_id: str) -> list[str]:
 
 
 def bridge_acl() -> list[str]:
-    return [f"user {BRIDGE_USER}", f"topic readwrite {ROOT}/#"]
+    return [
+        f"user {BRIDGE_USER}",
+        f"topic readwrite {ROOT}/#",
+        "topic readwrite sanapaja/v1/bridge/#",
+    ]
 
 
 @dataclass(frozen=True)
