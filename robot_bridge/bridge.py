@@ -62,7 +62,6 @@ SAY_GRACE_S = 5.0
 LISTEN_GRACE_S = 10.0
 MAX_CLIENT_ID = 64
 ANSWER_KINDS = {"choice": "choice", "order": "order", "pairs": "pairs"}
-BRIDGES = "sanapaja/v1/bridge"  # bridges sharing robots announce themselves here
 
 
 def expected_seconds(text: str, rate: float) -> float:
@@ -209,25 +208,6 @@ class Conversation:
 
     # Handling
     def handle(self, item: Incoming | Timer | Reconnected) -> None:
-        taken_over = (
-            self.bridge.share_group is not None
-            and isinstance(item, Incoming)
-            and not isinstance(item.message, Status)
-            and self.signed is None
-            and not self.checked_server
-        )
-        if taken_over:
-            # Another bridge had this robot (it left, or the robots were shared out anew):
-            # the lesson goes on from the server's state.
-            self.checked_server = True
-            self.resume_from_server()
-        self.dispatch(item)
-        if taken_over and self.lesson is not None and self.waiting is None:
-            assert isinstance(item, Incoming)
-            if item.audio is None and not isinstance(item.message, Utterance):
-                self.render_step()
-
-    def dispatch(self, item: Incoming | Timer | Reconnected) -> None:
         if isinstance(item, Timer):
             self.on_timer(item.token)
             return
@@ -769,12 +749,10 @@ class Bridge:
         tokens: RobotTokens,
         *,
         client_id: str | None = None,
-        share_group: str | None = None,
         idle_timeout: float = 120.0,
         workers: int = 32,
     ) -> None:
         self.settings, self.api, self.tokens = settings, api, tokens
-        self.share_group = share_group
         self.idle_timeout = idle_timeout
         self.stats = BridgeStats()
         self.client_id = client_id or f"sanapaja-bridge-{secrets.token_hex(4)}"
@@ -788,32 +766,15 @@ class Bridge:
         self.timers = Timers(self._enqueue)
         self._was_connected = False
         # A fixed client id keeps the broker's session (and the robots' answers queued in
-        # it) across a bridge restart; a shared subscription spreads robots over bridges.
-        self.persistent = client_id is not None and share_group is None
+        # it) across a bridge restart.
+        self.persistent = client_id is not None
         self.client = broker.make_client(self.client_id, settings, clean=not self.persistent)
         self.client.on_connect = self._on_connect
         self.client.on_disconnect = self._on_disconnect
         self.client.on_message = self._on_message
-        self.live: set[str] = {self.client_id}  # the bridges sharing the robots
-        if share_group:
-            self.client.will_set(self._alive_topic(), b"", qos=1, retain=True)
-
-    def _alive_topic(self) -> str:
-        return f"{BRIDGES}/{self.client_id}/alive"
 
     def subscriptions(self) -> list[str]:
-        topics = [f"{ROOT}/+/status", f"{ROOT}/+/event/#", f"{ROOT}/+/audio/+"]
-        if self.share_group:
-            shared = [f"$share/{self.share_group}/{topic}" for topic in topics]
-            return [*shared, f"{BRIDGES}/+/alive", f"{BRIDGES}/{self.client_id}/fwd/#"]
-        return topics
-
-    def owner(self, robot_id: str) -> str:
-        """The bridge that has this robot: the same answer at every bridge that sees the
-        same live bridges (rendezvous hashing), so a robot's messages meet one bridge."""
-        with self._lock:
-            live = sorted(self.live)
-        return max(live, key=lambda b: hashlib.sha256(f"{b}/{robot_id}".encode()).digest())
+        return [f"{ROOT}/+/status", f"{ROOT}/+/event/#", f"{ROOT}/+/audio/+"]
 
     def start(self) -> None:
         broker.connect(self.client, self.settings, clean=not self.persistent)
@@ -836,8 +797,6 @@ class Bridge:
             log.error("broker refused the bridge: %s", reason)
             return
         client.subscribe([(topic, 1) for topic in self.subscriptions()])
-        if self.share_group:
-            client.publish(self._alive_topic(), b'{"v": 1}', qos=1, retain=True)
         log.info("bridge connected to %s:%d", self.settings.host, self.settings.port)
         if self._was_connected:
             with self._lock:
@@ -856,61 +815,16 @@ class Bridge:
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
         payload = bytes(message.payload)
-        if message.topic.startswith(BRIDGES + "/"):
-            self._on_bridge_message(message.topic, payload)
-        else:
-            self._on_robot_message(message.topic, payload, forwarded=False)
-
-    def _on_bridge_message(self, topic: str, payload: bytes) -> None:
-        parts = topic.split("/")
-        if len(parts) < 5:
-            return
-        bridge_id, kind = parts[3], parts[4]
-        if kind == "fwd" and bridge_id == self.client_id:
-            self._on_robot_message("/".join(parts[5:]), payload, forwarded=True)
-        elif kind == "alive" and bridge_id != self.client_id:
-            with self._lock:
-                before = set(self.live)
-                if payload:
-                    self.live.add(bridge_id)
-                else:
-                    self.live.discard(bridge_id)
-                changed = self.live != before
-            if changed:
-                log.info("bridges sharing the robots: %s", ", ".join(sorted(self.live)))
-                self._reshare()
-
-    def _reshare(self) -> None:
-        """The bridges changed: forget robots another bridge has now, and take up the ones
-        that are ours now (their retained status says who is there)."""
-        with self._lock:
-            mine = {robot: c for robot, c in self._conversations.items()}
-        for robot_id, conversation in mine.items():
-            if self.owner(robot_id) != self.client_id:
-                with self._lock:
-                    self._conversations.pop(robot_id, None)
-                if conversation.waiting is not None:
-                    self.timers.cancel(conversation.waiting.timer)
-        status_topic = f"{ROOT}/+/status"
-        self.client.subscribe(status_topic, 1)
-        threading.Timer(3.0, self.client.unsubscribe, (status_topic,)).start()
-
-    def _on_robot_message(self, topic: str, payload: bytes, *, forwarded: bool) -> None:
-        if self.share_group and not forwarded:
-            robot_id = robot_id_of(topic)
-            owner = self.owner(robot_id) if robot_id is not None else self.client_id
-            if owner != self.client_id:
-                self.client.publish(f"{BRIDGES}/{owner}/fwd/{topic}", payload, qos=1)
-                return
-        message = topic
         try:
-            incoming = parse_from_robot(topic, payload)
+            incoming = parse_from_robot(message.topic, payload)
         except BadMessage as bad:
             self.stats.malformed += 1
-            robot_id = bad.robot_id or robot_id_of(message)
-            log.warning("malformed message on %r: %s: %s", message, bad.reason, bad.message)
+            robot_id = bad.robot_id or robot_id_of(message.topic)
+            log.warning("malformed message on %r: %s: %s", message.topic, bad.reason, bad.message)
             if robot_id is not None:
-                self.publish(ProtocolError.topic(robot_id=robot_id), bad.reply(message, payload))
+                self.publish(
+                    ProtocolError.topic(robot_id=robot_id), bad.reply(message.topic, payload)
+                )
             return
         self._enqueue(incoming.robot_id, incoming)
 

@@ -49,11 +49,7 @@ def robot_acl(robot_id: str) -> list[str]:
 
 
 def bridge_acl() -> list[str]:
-    return [
-        f"user {BRIDGE_USER}",
-        f"topic readwrite {ROOT}/#",
-        "topic readwrite sanapaja/v1/bridge/#",
-    ]
+    return [f"user {BRIDGE_USER}", f"topic readwrite {ROOT}/#"]
 
 
 @dataclass(frozen=True)

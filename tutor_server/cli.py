@@ -571,7 +571,6 @@ def _broker_settings(mqtt_url: str) -> Any:
     show_default=True,
     help="The lesson server the bridge drives lessons on. Env: SANAPAJA_SERVER_URL.",
 )
-@click.option("--share", "share_group", help="Share the robots with other bridges ($share/…).")
 @click.option(
     "--client-id", help="A fixed MQTT client id: the broker keeps answers while it restarts."
 )
@@ -586,7 +585,6 @@ def bridge_command(
     mqtt_url: str,
     fleet_dir: Path | None,
     server_url: str,
-    share_group: str | None,
     client_id: str | None,
     idle_timeout: float,
     workers: int,
@@ -613,7 +611,6 @@ def bridge_command(
         LessonApi(server_url),
         RobotTokens(files),
         client_id=client_id,
-        share_group=share_group,
         idle_timeout=idle_timeout,
         workers=workers,
     )

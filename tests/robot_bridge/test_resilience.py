@@ -12,7 +12,6 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from robot_bridge.bridge import Bridge
 from robot_bridge.messages import Command, Listen, Say, Show
 from robot_bridge.simulator import Script, ScriptPlayer, SoftwareRobot
 from tests.robot_bridge.conftest import (
@@ -222,65 +221,3 @@ def test_ten_thousand_garbage_messages_do_not_stop_the_bridge(
         bridge.stop()
     assert [end.reason for end in robot.transcript.ends] == ["nominal"]
     assert_lesson_complete(lesson_server, learner)
-
-
-def crash(bridge: Bridge) -> None:
-    """The bridge's process dies: no goodbye to the broker, its threads stop."""
-    bridge.client.loop_stop()
-    sock = bridge.client.socket()
-    if sock is not None:
-        sock.close()
-    bridge.timers.stop()
-    bridge._pool.shutdown(wait=False, cancel_futures=True)
-
-
-def test_two_bridges_share_the_robots_and_one_dies(
-    mosquitto: Mosquitto, lesson_server: LessonServer, tmp_path: Path
-) -> None:
-    names = [f"k{i}" for i in range(4)]
-    tokens = {name: lesson_server.add_robot(name) for name in names}
-    bridges = [
-        start_bridge(mosquitto, lesson_server, tokens, client_id=f"bridge-{x}", share_group="g")
-        for x in "ab"
-    ]
-    wait_until(lambda: all(len(b.live) == 2 for b in bridges), 5, "both bridges to see both")
-    owners = {name: bridges[0].owner(name) for name in names}
-    assert owners == {name: bridges[1].owner(name) for name in names}
-    assert set(owners.values()) == {"bridge-a", "bridge-b"}  # both have work
-    victim = next(name for name in names if owners[name] == "bridge-a")
-    crashed = threading.Event()
-
-    def kill() -> None:
-        crash(bridges[0])
-        crashed.set()
-
-    robots, learners = [], []
-    for name in names:
-        folder = tmp_path / name
-        folder.mkdir()
-        script, learner = paired_script(lesson_server, folder)
-        learners.append(learner)
-        hook = (
-            on_nth(Say, 4, lambda: threading.Thread(target=kill).start())
-            if name == victim
-            else None
-        )
-        robot = SoftwareRobot(
-            name, mosquitto.settings(), ScriptPlayer(script, speed=0.5), on_command=hook
-        )
-        robot.start()
-        robots.append(robot)
-    try:
-        wait_until(lambda: all(r.transcript.ends for r in robots), 90, "every lesson to end")
-    finally:
-        for robot in robots:
-            robot.stop()
-        bridges[1].stop()
-    assert crashed.is_set()
-    assert [r.transcript.ends[0].reason for r in robots] == ["nominal"] * 4
-    assert bridges[1].live == {"bridge-b"}
-    answered = attempts(lesson_server)
-    client_ids = [client_id for client_id, _ in answered]
-    assert len(client_ids) == len(set(client_ids)) == 4 * 7
-    for learner in learners:
-        assert lesson_server.get("/api/v1/progress", learner["token"])["lessons_finished"] == 1
