@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SYSTEM_PACKAGES := libvoikko1 voikko-fi espeak-ng sox chromium redis-server festival \
-	festvox-suopuhe-lj festvox-suopuhe-mv
+	festvox-suopuhe-lj festvox-suopuhe-mv mosquitto
+PORT ?= 5000
+MQTT_PORT ?= 18830
 
 .PHONY: setup system-deps run test lint format clean
 
@@ -34,10 +36,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The server, and next to it a local Mosquitto with the fleet's accounts (unless
+# SANAPAJA_MQTT_URL names a broker) and the robot bridge; Ctrl-C stops all three.
 run: setup
 	$(BIN)/sanapaja validate --spell content
 	$(BIN)/sanapaja demo
-	$(BIN)/sanapaja serve --host 127.0.0.1 --port 5000
+	@trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	if [ -z "$$SANAPAJA_MQTT_URL" ]; then \
+	  conf=$$($(BIN)/sanapaja robots broker --port $(MQTT_PORT)) || exit 1; \
+	  $$(command -v mosquitto || echo /usr/sbin/mosquitto) -c $$conf & \
+	  export SANAPAJA_MQTT_URL=mqtt://127.0.0.1:$(MQTT_PORT); \
+	fi; \
+	$(BIN)/sanapaja bridge --server http://127.0.0.1:$(PORT) & \
+	echo "Robot tutor: register a robot for the demo group, then start the software robot:"; \
+	echo "  $(BIN)/sanapaja robots add kiosk --group CODE   # CODE: the demo group's join code above"; \
+	echo "  $(BIN)/sanapaja robot run kiosk --mqtt mqtt://kiosk:PASSWORD@127.0.0.1:$(MQTT_PORT)"; \
+	$(BIN)/sanapaja serve --host 127.0.0.1 --port $(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import FlaskGroup, ScriptInfo, with_appcontext
 
 from lessons.pack.consistency import check_across_packs
 from lessons.pack.discovery import find_pack_folders
@@ -524,3 +524,315 @@ def demo(group_name: str) -> None:
         code = group.join_code
     click.echo(f"{len(pack_ids)} packs loaded. Demo group {group_name!r}: join code {code}")
     click.echo(f"Open {join_url(str(current_app.config['PUBLIC_URL']), code)}")
+
+
+DEFAULT_MQTT_URL = "mqtt://127.0.0.1:1883"
+MQTT_URL = click.option(
+    "--mqtt",
+    "mqtt_url",
+    envvar="SANAPAJA_MQTT_URL",
+    default=DEFAULT_MQTT_URL,
+    show_default=True,
+    help="The broker: mqtt://[user:password@]host:port, mqtts://…?ca=FILE; "
+    "?protocol=3.1.1 for a broker without MQTT 5. Env: SANAPAJA_MQTT_URL.",
+)
+FLEET_DIR = click.option(
+    "--fleet",
+    "fleet_dir",
+    envvar="SANAPAJA_FLEET_DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The broker's password and ACL files and the bridge's credentials "
+    "(default: instance/mqtt). Env: SANAPAJA_FLEET_DIR.",
+)
+
+
+def _fleet_folder(fleet_dir: Path | None) -> Path:
+    if fleet_dir is not None:
+        return fleet_dir
+    app = click.get_current_context().ensure_object(ScriptInfo).load_app()
+    return Path(app.instance_path) / "mqtt"
+
+
+def _broker_settings(mqtt_url: str) -> Any:
+    from robot_bridge.mqtt import BrokerSettings, SettingsError
+
+    try:
+        return BrokerSettings.from_url(mqtt_url)
+    except SettingsError as exc:
+        raise click.UsageError(str(exc)) from exc
+
+
+@main.command("bridge")
+@MQTT_URL
+@FLEET_DIR
+@click.option(
+    "--server",
+    "server_url",
+    envvar="SANAPAJA_SERVER_URL",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="The lesson server the bridge drives lessons on. Env: SANAPAJA_SERVER_URL.",
+)
+@click.option(
+    "--client-id", help="A fixed MQTT client id: the broker keeps answers while it restarts."
+)
+@click.option(
+    "--idle-timeout", default=120.0, show_default=True, help="Seconds without the learner."
+)
+@click.option("--workers", default=32, show_default=True, help="Threads handling robots' messages.")
+@click.option(
+    "--stats", type=click.Path(dir_okay=False, path_type=Path), help="Write latencies here on exit."
+)
+def bridge_command(
+    mqtt_url: str,
+    fleet_dir: Path | None,
+    server_url: str,
+    client_id: str | None,
+    idle_timeout: float,
+    workers: int,
+    stats: Path | None,
+) -> None:
+    """Run the robot bridge: robots on MQTT, lessons through the lesson server's API."""
+    import logging
+    import signal
+    import threading
+
+    from robot_bridge.bridge import Bridge
+    from robot_bridge.fleet import FleetFiles, RobotTokens
+    from robot_bridge.lesson_api import LessonApi
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    files = FleetFiles(_fleet_folder(fleet_dir))
+    settings = _broker_settings(mqtt_url)
+    if settings.username is None:
+        settings = settings.with_login(*files.bridge_login())
+    bridge = Bridge(
+        settings,
+        LessonApi(server_url),
+        RobotTokens(files),
+        client_id=client_id,
+        idle_timeout=idle_timeout,
+        workers=workers,
+    )
+    done = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: done.set())
+    signal.signal(signal.SIGINT, lambda *_: done.set())
+    bridge.start()
+    click.echo(f"Bridge: broker {settings.host}:{settings.port}, lesson server {server_url}")
+    done.wait()
+    bridge.stop()
+    if stats is not None:
+        stats.write_text(
+            json.dumps(
+                {
+                    "latencies": [
+                        [x.total_s, x.server_s, x.queued_s] for x in bridge.stats.latencies
+                    ],
+                    "malformed": bridge.stats.malformed,
+                }
+            )
+        )
+
+
+@main.group("robot")
+def robot() -> None:
+    """The software robot: a tutor kiosk on this computer, or a scripted lesson."""
+
+
+@robot.command("run")
+@click.argument("robot_id")
+@MQTT_URL
+@click.option(
+    "--script",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Play one lesson from a YAML file of answers and WAVs, then exit.",
+)
+@click.option("--speed", default=1.0, show_default=True, help="With --script: audio time factor.")
+def robot_run(robot_id: str, mqtt_url: str, script: Path | None, speed: float) -> None:
+    """Be robot ROBOT_ID (its MQTT login in the URL: mqtt://ROBOT_ID:PASSWORD@host:port)."""
+    from robot_bridge.messages import Capabilities
+    from robot_bridge.simulator import (
+        Player,
+        Script,
+        ScriptError,
+        ScriptPlayer,
+        SoftwareRobot,
+        TerminalPlayer,
+    )
+
+    settings = _broker_settings(mqtt_url)
+    player: Player
+    if script is not None:
+        try:
+            player = ScriptPlayer(Script.load(script), speed)
+        except ScriptError as exc:
+            raise click.ClickException(str(exc)) from exc
+    else:
+        player = TerminalPlayer()
+    software = SoftwareRobot(
+        robot_id, settings, player, capabilities=Capabilities(screen=True, keypad=True)
+    )
+    software.start()
+    if not software.connected.wait(15):
+        software.stop(vanish=True)
+        raise click.ClickException(
+            f"cannot connect to the broker at {settings.host}:{settings.port}"
+        )
+    click.echo(f"Robot {robot_id} is ready.")
+    try:
+        while True:
+            if software.session_ended.wait(1) and script is not None:
+                break
+            software.session_ended.clear()
+    except KeyboardInterrupt:
+        pass
+    software.stop()
+    ends = software.transcript.ends
+    if script is not None:
+        reason = ends[-1].reason if ends else "none"
+        click.echo(f"Session ended: {reason}")
+        sys.exit(0 if reason == "nominal" else 1)
+
+
+@main.group("robots")
+def robots_group() -> None:
+    """Robots of the workplace: credentials, broker accounts, who is online."""
+
+
+@robots_group.command("add")
+@click.argument("name")
+@click.option("--group", "group_code", required=True, help="The join code of the robot's group.")
+@FLEET_DIR
+@with_appcontext
+def robots_add(name: str, group_code: str, fleet_dir: Path | None) -> None:
+    """Register robot NAME: API credentials on the server, an MQTT account and ACL."""
+    from robot_bridge.fleet import FleetError, FleetFiles, reload_broker
+    from tutor_server import db
+    from tutor_server.robots import RobotError, add_robot
+
+    db.upgrade(current_app)
+    files = FleetFiles(_fleet_folder(fleet_dir))
+    try:
+        with db.transaction() as session:
+            _, token = add_robot(session, name, group_code)
+            password = files.add_robot(name, token)
+    except (RobotError, FleetError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Robot {name!r} added. Its MQTT login (shown once): {name} / {password}")
+    click.echo(f"Broker files: {files.passwd}, {files.acl}")
+    if reload_broker(files):
+        click.echo("The broker rereads its accounts now.")
+    click.echo(f"Start it: sanapaja robot run {name} --mqtt mqtt://{name}:{password}@HOST:PORT")
+
+
+@robots_group.command("revoke")
+@click.argument("name")
+@FLEET_DIR
+@with_appcontext
+def robots_revoke(name: str, fleet_dir: Path | None) -> None:
+    """Revoke robot NAME: its API token and MQTT account stop working; its session ends."""
+    from datetime import UTC, datetime
+
+    from robot_bridge.fleet import FleetFiles, reload_broker
+    from tutor_server import db
+    from tutor_server.robots import RobotError, revoke_robot
+
+    db.upgrade(current_app)
+    files = FleetFiles(_fleet_folder(fleet_dir))
+    try:
+        with db.transaction() as session:
+            revoke_robot(session, name, datetime.now(UTC))
+    except RobotError as exc:
+        raise click.ClickException(str(exc)) from exc
+    files.revoke_robot(name)
+    reloaded = reload_broker(files)
+    click.echo(f"Robot {name!r} revoked." + ("" if reloaded else " Reload the broker (SIGHUP)."))
+
+
+@robots_group.command("list")
+@MQTT_URL
+@FLEET_DIR
+@with_appcontext
+def robots_list(mqtt_url: str, fleet_dir: Path | None) -> None:
+    """One line per robot: group, online state (the retained status), last seen, session."""
+    from robot_bridge.fleet import FleetFiles
+    from robot_bridge.mqtt import read_statuses
+    from tutor_server import db
+    from tutor_server.robots import list_robots
+
+    db.upgrade(current_app)
+    rows = list_robots(db.get_session())
+    if not rows:
+        click.echo("No robots yet. Add one: sanapaja robots add NAME --group CODE")
+        return
+    settings = _broker_settings(mqtt_url)
+    if settings.username is None:
+        settings = settings.with_login(*FleetFiles(_fleet_folder(fleet_dir)).bridge_login())
+    try:
+        statuses = read_statuses(settings)
+    except ConnectionError as exc:
+        click.echo(f"({exc}; online state unknown)", err=True)
+        statuses = {}
+    for row in rows:
+        status = statuses.get(row.name)
+        state = "revoked" if row.revoked else (status.state if status else "unknown")
+        seen = f"{row.last_seen_at:%Y-%m-%d %H:%M} UTC" if row.last_seen_at else "never"
+        click.echo(
+            f"{row.name}  group {row.group_code} {row.group!r}  {state}  last seen {seen}  "
+            f"session: {row.session or '-'}"
+        )
+
+
+@robots_group.command("name-pick")
+@click.argument("group_code")
+@click.argument("state", type=click.Choice(["on", "off"]))
+@with_appcontext
+def robots_name_pick(group_code: str, state: str) -> None:
+    """Let the group's learners pick their name on a robot's screen (on), or sign in only
+    with a pairing code from their app (off, the default)."""
+    from sqlalchemy import select
+
+    from tutor_server import db
+    from tutor_server.models import Group
+
+    db.upgrade(current_app)
+    with db.transaction() as session:
+        group = session.scalar(select(Group).where(Group.join_code == group_code.upper()))
+        if group is None:
+            raise click.ClickException(f"no group has the join code {group_code!r}")
+        group.robot_name_pick = state == "on"
+        name = group.name
+    click.echo(f"Group {name!r}: picking a name at robots is {state}.")
+
+
+@robots_group.command("broker")
+@FLEET_DIR
+@click.option("--port", default=1883, show_default=True)
+@click.option("--tls-port", type=int, help="Also listen with TLS on this port.")
+@click.option("--certfile", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--keyfile", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@with_appcontext
+def robots_broker(
+    fleet_dir: Path | None,
+    port: int,
+    tls_port: int | None,
+    certfile: Path | None,
+    keyfile: Path | None,
+) -> None:
+    """Write a Mosquitto config using the fleet's accounts; print its path."""
+    from robot_bridge.fleet import FleetError, FleetFiles, broker_config
+
+    try:
+        path = broker_config(
+            FleetFiles(_fleet_folder(fleet_dir)),
+            port,
+            tls_port=tls_port,
+            certfile=certfile,
+            keyfile=keyfile,
+        )
+    except FleetError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(str(path))

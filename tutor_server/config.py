@@ -13,12 +13,15 @@ DEFAULTS: dict[str, object] = {
     "PUBLIC_URL": "http://127.0.0.1:5000",  # where learners open the app (join links, QR)
     "JOIN_CODE_LENGTH": 6,
     "RECOVERY_CODE_LENGTH": 8,
-    "TOKEN_TTL_DAYS": 90,
+    "TOKEN_TTL_DAYS": 90,  # a sign-in lasts this long unused; each day of use extends it
     # Rate limits (tutor_server.rate_limits); with several processes, a shared store such as
     # redis://host:6379 (in memory, each process counts on its own).
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_CODE_FAILURES": "5 per minute;20 per hour",  # wrong codes per address
     "RATELIMIT_JOINS_PER_GROUP": "60 per hour",
     # Behind a reverse proxy: how many proxies' X-Forwarded-For/-Proto to trust.
-    "TRUSTED_PROXIES": 0,  # a sign-in lasts this long unused; each day of use extends it
+    "TRUSTED_PROXIES": 0,
+    "PAIRING_CODE_LENGTH": 6,
+    "PAIRING_CODE_TTL_S": 300,  # a pairing code shown in the learner's app
+    "ROBOT_SESSION_IDLE_S": 600,  # a robot session ends after this long without the learner
 }

@@ -83,6 +83,8 @@ class Group(Base):
     name: Mapped[str] = mapped_column(String(200))
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     recording_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The trainer lets learners pick their name from the group's list on a robot's screen.
+    robot_name_pick: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     packs: Mapped[list[GroupPack]] = relationship(cascade="all, delete-orphan")
 
@@ -117,6 +119,8 @@ class Learner(Base):
     schedule: Mapped[dict[str, object]] = mapped_column(JSON, deferred=True)
     streak_days: Mapped[int] = mapped_column(Integer, default=0)
     last_active_day: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # A guest at a robot: deleted with everything it did when the robot session ends.
+    guest: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     group: Mapped[Group] = relationship()
 
@@ -164,3 +168,49 @@ class Recording(Base):
     step_index: Mapped[int] = mapped_column(Integer)
     wav: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class Robot(Base):
+    """A robot tutor of a group: its own credentials (a robot is not a learner)."""
+
+    __tablename__ = "robots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True)  # its MQTT robot id
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    group: Mapped[Group] = relationship()
+
+
+class RobotSession(Base):
+    """A learner (or a guest) signed in at a robot; its token acts for the learner until the
+    session ends: by the bridge, or after a time without the learner."""
+
+    __tablename__ = "robot_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    robot_id: Mapped[int] = mapped_column(ForeignKey("robots.id"), index=True)
+    learner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learners.id", ondelete="SET NULL"), nullable=True
+    )
+    method: Mapped[str] = mapped_column(String(16))  # pairing_code, pick, guest
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    last_active_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    end_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    learner: Mapped[Learner | None] = relationship()
+    robot: Mapped[Robot] = relationship()
+
+
+class PairingCode(Base):
+    """A short-lived code shown in the learner's phone app, typed (or scanned) at a robot."""
+
+    __tablename__ = "pairing_codes"
+
+    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

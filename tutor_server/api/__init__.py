@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, jsonify
 
-from tutor_server.api import audio, learners, packs, progress, sessions
+from tutor_server.api import audio, learners, packs, progress, robots, sessions
 from tutor_server.api.errors import register_api_handlers, register_error_handlers
 from tutor_server.api.spec import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-for resource in (learners, packs, sessions, progress, audio):
+for resource in (learners, packs, sessions, progress, audio, robots):
     bp.register_blueprint(resource.bp)
 register_api_handlers(bp)
 

@@ -33,7 +33,12 @@ def current_learner() -> Learner:
     session = db.get_session()
     found = credentials.learner_by_token(session, current_app.config["SECRET_KEY"], token)
     if found is None:
-        raise ApiError(401, "unauthorized", "unknown or signed-out token; sign in again")
+        # A robot session's token acts for the learner at the robot while the session lasts.
+        robot_learner = _robot_session_learner(token)
+        if robot_learner is None:
+            raise ApiError(401, "unauthorized", "unknown or signed-out token; sign in again")
+        g.learner = robot_learner
+        return robot_learner
     if credentials.expired(found, now):
         raise ApiError(401, "token_expired", "this sign-in has expired; use the recovery code")
     if credentials.needs_renewal(found, token_ttl(), now):
@@ -46,6 +51,25 @@ def current_learner() -> Learner:
     learner = found
     g.learner = learner
     return learner
+
+
+def _robot_session_learner(token: str) -> Learner | None:
+    """The learner a robot session's token acts for; a session idle too long ends here."""
+    from tutor_server import robots
+
+    record = robots.open_session_by_token(db.get_session(), robots.hash_secret(token))
+    if record is None:
+        return None
+    now = datetime.now(UTC)
+    idle = timedelta(seconds=float(current_app.config["ROBOT_SESSION_IDLE_S"]))
+    if robots.is_idle(record.last_active_at, idle, now):
+        with db.transaction() as session:
+            robots.end_session(session, record, "timeout", now)
+        raise ApiError(401, "session_timeout", "the robot session ended after a time alone")
+    if robots.needs_touch(record.last_active_at, now):
+        with db.transaction():
+            record.last_active_at = now
+    return record.learner
 
 
 def learner_packs(learner: Learner) -> dict[str, Pack]:

@@ -145,6 +145,28 @@ class AnswerUpload(RequestBody):
     messages = AnswerJson.messages
 
 
+class RobotSignIn(RequestBody):
+    """Who is at the robot: a learner's pairing code, a name picked from the group, or a
+    guest (no progress kept)."""
+
+    method: Literal["pairing_code", "pick", "guest"]
+    code: RecoveryCode | None = None
+    learner_id: NoNul | None = None
+    support_language: SupportLanguage | None = None
+    messages = {
+        "method": "pairing_code, pick or guest",
+        "code": "the pairing code from the learner's app",
+        "support_language": Join.messages["support_language"],
+    }
+
+
+class RobotSessionEnd(RequestBody):
+    reason: Literal["nominal", "aborted_by_learner", "timeout", "error", "replaced", "revoked"] = (
+        "nominal"
+    )
+    messages = {"reason": "nominal, aborted_by_learner, timeout, error, replaced or revoked"}
+
+
 # Responses. They list what clients may rely on; a response may carry more.
 
 
@@ -298,6 +320,13 @@ class Progress(BaseModel):
     due_now: int
     lessons_finished: int
     reviews_finished: int
+
+
+class PairingCode(BaseModel):
+    code: str = Field(description="typed at the robot, or read from the QR code")
+    qr_text: str
+    expires_at: str
+    expires_in_s: float
 
 
 class Export(BaseModel):
