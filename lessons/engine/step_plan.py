@@ -28,6 +28,7 @@ PRESENT_CHUNK = 4
 SPEECH_ATTEMPTS = 3
 CHOICE_ATTEMPTS = 2
 MIN_ORDER_WORDS = 3
+PUNCTUATION = ".,!?"
 
 
 def item_ref(pack: Pack, item: Item) -> str:
@@ -143,31 +144,41 @@ class _Planner:
         )
 
     def fill_gap(self, item: Item, pool: Sequence[Item]) -> Step | None:
+        """A sentence with its longest word left out, and that word among others to choose.
+
+        The step says nothing (hearing the sentence would give the word away), and every
+        word is offered as it would stand inside a sentence, so a capital letter does not
+        tell which word opens it.
+        """
         words = item.fi.split()
         if len(words) < 2:
             return None
-        gap = max(range(len(words)), key=lambda i: (len(words[i].strip(".,!?")), -i))
-        missing = words[gap].strip(".,!?")
+        gap = max(range(len(words)), key=lambda i: (len(words[i].strip(PUNCTUATION)), -i))
+        missing = words[gap].strip(PUNCTUATION)
         shown = " ".join(
             words[i].replace(missing, "___") if i == gap else words[i] for i in range(len(words))
         )
+        names = _capitalised_inside_sentences(pool)
+        offered = _inside_sentence(missing, gap, names)
         other_words = sorted(
             {
-                word.strip(".,!?")
+                _inside_sentence(word.strip(PUNCTUATION), index, names)
                 for other in pool
-                for word in other.fi.split()
-                if other.id != item.id and word.strip(".,!?").lower() != missing.lower()
+                if other.id != item.id
+                for index, word in enumerate(other.fi.split())
+                if word.strip(PUNCTUATION) and word.strip(PUNCTUATION).lower() != missing.lower()
             }
         )
         decoys = self.rng.sample(other_words, min(OPTIONS_PER_CHOICE - 1, len(other_words)))
         if not decoys:
             return None
-        words_offered = [missing, *decoys]
+        words_offered = [offered, *decoys]
         self.rng.shuffle(words_offered)
         options = tuple(Option(f"w{index}", fi=word) for index, word in enumerate(words_offered))
-        right = next(option.id for option in options if option.fi == missing)
+        right = next(option.id for option in options if option.fi == offered)
         return replace(
             self.item_step(StepKind.FILL_GAP, item),
+            say=None,
             show_fi=shown,
             show_spoken=None,
             answer_kind=AnswerKind.CHOICE,
@@ -265,6 +276,24 @@ class _Planner:
             listen_timeout_s=listen_timeout(turn.fi),
             max_attempts=SPEECH_ATTEMPTS,
         )
+
+
+def _capitalised_inside_sentences(items: Iterable[Item]) -> frozenset[str]:
+    """Words written with a capital after a sentence's first word: names, kept as written."""
+    return frozenset(
+        word.strip(PUNCTUATION)
+        for item in items
+        for word in item.fi.split()[1:]
+        if word[:1].isupper()
+    )
+
+
+def _inside_sentence(word: str, index: int, names: frozenset[str]) -> str:
+    """``word`` as it is written inside a sentence: the first word loses its capital
+    unless the pack writes it with one elsewhere too (a name)."""
+    if index == 0 and word not in names:
+        return word[:1].lower() + word[1:]
+    return word
 
 
 def plan_lesson(pack: Pack, lesson: Lesson, language: str, seed: int) -> tuple[Step, ...]:

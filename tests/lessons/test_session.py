@@ -104,7 +104,29 @@ def test_fill_gap_is_made_for_two_word_phrases(example_pack: object) -> None:
         right = next(o for o in gap.options if o.id == gap.expected[0])
         assert right.fi is not None and gap.item_ref is not None
         item_id = gap.item_ref.split("/")[1]
-        assert gap.show_fi.replace("___", right.fi) == example_pack.items[item_id].fi
+        sentence = example_pack.items[item_id].fi
+        filled = gap.show_fi.replace("___", right.fi)
+        assert filled[:1].lower() + filled[1:] == sentence[:1].lower() + sentence[1:]
+
+
+def test_fill_gap_neither_says_the_sentence_nor_gives_the_word_away_by_its_capital() -> None:
+    from lessons.engine.step_plan import plan_lesson
+
+    pack = engine_pack()
+    gaps = [
+        step
+        for seed in range(20)
+        for step in plan_lesson(pack, pack.lesson("siivous"), "en", seed)
+        if step.kind is StepKind.FILL_GAP
+    ]
+    assert gaps
+    for gap in gaps:
+        assert gap.say is None, gap.show_fi
+        for option in gap.options:
+            assert option.fi is not None and option.fi[:1].islower(), (gap.show_fi, option.fi)
+    # "Lattia on liukas." gives its first word as a decoy, written as inside a sentence.
+    offered = {option.fi for gap in gaps for option in gap.options}
+    assert "lattia" in offered and "Lattia" not in offered, offered
 
 
 def test_steps_carry_what_a_tablet_or_a_robot_needs() -> None:
