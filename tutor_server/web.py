@@ -5,11 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, redirect, render_template, request, url_for
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from sqlalchemy import select
 
 from lessons.pack.model import SUPPORT_LANGUAGES
+from tutor_server import db
+from tutor_server.api import MAX_NAME
 from tutor_server.groups import CODE_ALPHABET
+from tutor_server.models import Group
 
 bp = Blueprint("web", __name__)
 
@@ -82,6 +86,15 @@ SCRIPT_STRINGS = {
     "consent.on": lazy_gettext("Your recordings are kept."),
     "consent.off": lazy_gettext("Your recordings are not kept."),
     "saved": lazy_gettext("Saved."),
+    "review_done": lazy_gettext("Review done!"),
+    "step_count": lazy_gettext("Step %(n)s of %(total)s"),
+    "tap_listen": lazy_gettext("Tap Listen to hear it."),
+    "moved_on": lazy_gettext("This step was already answered. Here is the next one."),
+    "bar.expected": lazy_gettext("Should be"),
+    "bar.heard": lazy_gettext("You said"),
+    "heard_expected": lazy_gettext("%(heard)s, should be %(expected)s"),
+    "lesson_part": lazy_gettext("Part %(n)s of %(total)s"),
+    "level": lazy_gettext("Level %(level)s"),
 }
 
 
@@ -117,12 +130,22 @@ def home() -> str:
     return _render("home.html", title=gettext("Sanapaja"))
 
 
+@bp.get("/join")
+def join_typed() -> Response:
+    """The code a learner typed into a form (no script needed): on to its join page."""
+    code = request.args.get("code", "").strip().upper()
+    return redirect(url_for("web.join", code=code or "-", lang=request.args.get("lang")))
+
+
 @bp.get("/join/<code>")
-def join(code: str) -> str:
+def join(code: str) -> tuple[str, int]:
+    """The join page; an unknown code is said at once, before a language or a name."""
     code = code.strip().upper()
-    if not JOIN_CODE.fullmatch(code):
-        abort(404)
-    return _render("join.html", title=gettext("Join"), code=code)
+    known = JOIN_CODE.fullmatch(code) is not None and (
+        db.get_session().scalar(select(Group.id).where(Group.join_code == code)) is not None
+    )
+    page = _render("join.html", title=gettext("Join"), code=code, known=known, max_name=MAX_NAME)
+    return page, 200 if known else 404
 
 
 @bp.get("/lesson/<session_id>")

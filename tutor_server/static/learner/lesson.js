@@ -5,7 +5,7 @@ const root = document.getElementById("lesson");
 const stepBox = document.getElementById("step");
 const status = document.getElementById("status");
 const sessionId = root.dataset.session;
-const player = new Audio();
+const player = document.getElementById("player");
 // Only when the server sent no slowly spoken audio: slower playback of the normal audio.
 const SLOW_PLAYBACK = 0.75;
 
@@ -31,11 +31,49 @@ function clientId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Pictures instead of emoji characters, which a phone without an emoji font shows as boxes.
+const ICONS = {
+  listen: "1F50A",
+  slow: "1F422",
+  record: "1F3A4",
+  stop: "23F9",
+  my_try: "1F5E3",
+  done: "1F389",
+  ok: "2714",
+  off: "274C",
+};
+
+function icon(name) {
+  return el("img", { class: "icon", src: `/openmoji/${ICONS[name]}.svg`, alt: "", width: 28, height: 28 });
+}
+
+function labelled(name, text) {
+  return [icon(name), el("span", {}, text)];
+}
+
+// A browser may refuse to play before the learner has touched the page (after a reload):
+// then a note asks them to tap Listen.
 function play(url, rate = 1) {
   if (!url) return;
   player.src = url;
   player.playbackRate = rate;
-  player.play().catch(() => {});
+  player.play().then(hideTapNote, (error) => {
+    if (error && error.name === "NotAllowedError") showTapNote();
+  });
+}
+
+function stopPlaying() {
+  player.pause();
+}
+
+function showTapNote() {
+  const note = stepBox.querySelector(".tap-to-listen");
+  if (note) note.hidden = false;
+}
+
+function hideTapNote() {
+  const note = stepBox.querySelector(".tap-to-listen");
+  if (note) note.hidden = true;
 }
 
 function showOffline(offline) {
@@ -49,8 +87,8 @@ function listenButtons(step) {
   return el(
     "div",
     { class: "listen" },
-    el("button", { class: "big play", "data-action": "listen", onclick: () => play(step.audio_url) }, `🔊 ${t("listen")}`),
-    el("button", { class: "play slow", "data-action": "listen-slowly", onclick: slowly }, `🐢 ${t("slow")}`),
+    el("button", { class: "big play", "data-action": "listen", onclick: () => play(step.audio_url) }, ...labelled("listen", t("listen"))),
+    el("button", { class: "play slow", "data-action": "listen-slowly", onclick: slowly }, ...labelled("slow", t("slow"))),
   );
 }
 
@@ -75,9 +113,19 @@ function finnish(text, className = "fi") {
 
 let session = null;
 
+// "3 / 20" beside the bar: how far the learner is in this session.
+function showProgress() {
+  const done = Math.min(session.position + 1, session.total);
+  document.getElementById("bar-fill").style.width = `${(100 * session.position) / session.total}%`;
+  const count = document.getElementById("step-count");
+  count.textContent = `${done} / ${session.total}`;
+  count.setAttribute("aria-label", t("step_count", { n: done, total: session.total }));
+}
+
 function render() {
   const step = session.step;
-  document.getElementById("bar-fill").style.width = `${(100 * session.position) / session.total}%`;
+  status.hidden = true;
+  showProgress();
   if (!step) return finish();
   const body = el("div", {
     class: "card step",
@@ -94,6 +142,7 @@ function render() {
     step.show_spoken ? finnish(`(${step.show_spoken})`, "fi spoken") : null,
     step.kind === "listen_choose" || step.kind === "minimal_pair" ? null : gloss(step.gloss, step.gloss_reviewed),
     listenButtons(step),
+    step.audio_url ? el("p", { class: "tap-to-listen", role: "status", hidden: true }, t("tap_listen")) : null,
   );
   const answerBox = el("div", { class: "answer" });
   body.append(answerBox, el("div", { class: "feedback", id: "feedback", "aria-live": "polite" }));
@@ -145,7 +194,7 @@ function renderChoice(step, box) {
     );
     const row = el("div", { class: "option-row" }, button);
     if (option.audio_url && step.kind !== "choose_translation") {
-      row.append(el("button", { class: "play mini", "aria-label": t("listen"), onclick: () => play(option.audio_url) }, "🔊"));
+      row.append(el("button", { class: "play mini", "aria-label": t("listen"), onclick: () => play(option.audio_url) }, icon("listen")));
     }
     list.append(row);
   }
@@ -216,15 +265,17 @@ function renderPairs(step, box) {
 
 function renderSpeech(step, box) {
   const meter = el("div", { class: "meter" }, el("div", { class: "level" }));
-  const button = el("button", { class: "big primary record", "data-action": "record" }, `🎤 ${t("record")}`);
+  const button = el("button", { class: "big primary record", "data-action": "record" }, ...labelled("record", t("record")));
   let recorder = null;
   button.addEventListener("click", async () => {
     if (recorder) {
       recorder.stop();
       return;
     }
+    // The tutor's voice must not go into the learner's recording.
+    stopPlaying();
     recorder = new Recorder();
-    button.textContent = `⏹ ${t("stop")}`;
+    button.replaceChildren(...labelled("stop", t("stop")));
     button.classList.add("recording");
     status.textContent = t("listening");
     status.hidden = false;
@@ -270,8 +321,12 @@ async function submit(step, answer, chosen = null, myTry = null) {
     if (error instanceof ApiError && error.body.error === "audio_not_scored") {
       showFeedback(step, { retry: true, message: t("not_heard"), myTry });
     } else if (error instanceof ApiError && error.status === 409) {
+      // The server had moved on (the step was answered in another tab or before a Back):
+      // say so rather than silently swapping the question.
       session = await api("GET", `/sessions/${sessionId}`);
       render();
+      status.textContent = t("moved_on");
+      status.hidden = false;
     } else {
       showFeedback(step, { retry: true, message: t("error") });
     }
@@ -299,15 +354,16 @@ function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
   if (myTry || (scoring && step.audio_url)) {
     box.append(
       el("div", { class: "listen" },
-        step.audio_url ? el("button", { class: "play", onclick: () => play(step.audio_url) }, `🔊 ${t("listen")}`) : null,
-        myTry ? el("button", { class: "play", "data-action": "my-try", onclick: () => play(myTry) }, `🗣 ${t("my_try")}`) : null,
+        step.audio_url ? el("button", { class: "play", onclick: () => play(step.audio_url) }, ...labelled("listen", t("listen"))) : null,
+        myTry ? el("button", { class: "play", "data-action": "my-try", onclick: () => play(myTry) }, ...labelled("my_try", t("my_try"))) : null,
       ),
     );
   }
   const actions = el("div", { class: "actions" });
   if (retry) {
     actions.append(el("button", { class: "big primary", "data-action": "retry", onclick: render }, t("try_again")));
-    if (step.answer_kind === "speech" && verdict) actions.append(skipButton(step));
+    // A learner in a noisy room must be able to move on, heard or not.
+    if (step.answer_kind === "speech") actions.append(skipButton(step));
   } else {
     actions.append(el("button", { class: "big primary", "data-action": "next", onclick: render }, t("next")));
   }
@@ -328,13 +384,31 @@ function scoreView(scoring) {
     const [before, after] = t("sounded_like").split("%(word)s");
     view.append(el("p", { class: "heard-as" }, before, el("b", { lang: "fi", dir: "ltr" }, scoring.heard_as), after || ""));
   }
-  for (const segment of scoring.segments || []) {
+  // Sound lengths mean something only when the learner said the target word.
+  const saidSomethingElse =
+    scoring.message_key === "pronunciation.other_words" ||
+    (scoring.heard_as && scoring.heard_as !== scoring.target);
+  const segments = saidSomethingElse ? [] : scoring.segments || [];
+  if (segments.length) {
     view.append(
-      el("div", { class: `segment ${segment.ok ? "ok" : "off"}`, dir: "ltr" },
+      el("div", { class: "segment legend", dir: "ltr" },
+        el("span", {}),
+        el("span", { class: "key" }, t("bar.expected")),
+        el("span", { class: "key" }, t("bar.heard")),
+        el("span", {}),
+      ),
+    );
+  }
+  for (const segment of segments) {
+    const label = segment.ok
+      ? t(segment.heard)
+      : t("heard_expected", { heard: t(segment.heard), expected: t(segment.expected) });
+    view.append(
+      el("div", { class: `segment ${segment.ok ? "ok" : "off"}`, dir: "ltr", "data-sound": segment.sound },
         el("span", { class: "sound", lang: "fi" }, segment.sound),
         el("span", { class: `bar expected ${segment.expected}`, title: t(segment.expected) }),
         el("span", { class: `bar heard ${segment.heard}`, title: t(segment.heard) }),
-        el("span", { class: "label" }, `${t(segment.heard)} ${segment.ok ? "✓" : "✗"}`),
+        el("span", { class: "label", dir: document.documentElement.dir }, icon(segment.ok ? "ok" : "off"), label),
       ),
     );
   }
@@ -345,7 +419,7 @@ async function finish() {
   const result = await api("POST", `/sessions/${sessionId}/finish`);
   stepBox.replaceChildren(
     el("div", { class: "card done", "data-finished": "true" },
-      el("h1", {}, `🎉 ${t("done")}`),
+      el("h1", {}, icon("done"), " ", t(session.kind === "review" ? "review_done" : "done")),
       el("p", {}, t("streak", { n: result.streak_days })),
       el("a", { class: "big primary button", href: root.dataset.home, "data-action": "home" }, t("home")),
     ),
@@ -357,6 +431,12 @@ async function start() {
   session = await api("GET", `/sessions/${sessionId}`);
   render();
 }
+
+// Back and Forward can bring the page back from memory as it was: ask the server where
+// the lesson is instead of showing an old step.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) start().catch(() => showFeedback(session.step, { retry: true, message: t("error") }));
+});
 
 start().catch(() => {
   status.textContent = t("error");
