@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lessons.pack.model import SUPPORT_LANGUAGES
 from tutor_server import db
-from tutor_server.api import MAX_NAME
+from tutor_server.api.learners import MAX_NAME
 from tutor_server.groups import CODE_ALPHABET
 from tutor_server.models import Group
 

@@ -29,6 +29,8 @@ SPEECH_ATTEMPTS = 3
 CHOICE_ATTEMPTS = 2
 MIN_ORDER_WORDS = 3
 PUNCTUATION = ".,!?"
+#: A session fits the 3-5 minutes a micro-lesson promises: a longer lesson is done in parts.
+SESSION_STEPS = 20
 
 
 def item_ref(pack: Pack, item: Item) -> str:
@@ -428,20 +430,62 @@ def _explicit_step(
     return None
 
 
-def plan_review(due: Sequence[tuple[Pack, Item]], language: str, seed: int) -> tuple[Step, ...]:
-    """The daily review: each due item heard and understood, then said aloud."""
+def plan_review(
+    due: Sequence[tuple[Pack, Item]], language: str, seed: int, max_steps: int = SESSION_STEPS
+) -> tuple[Step, ...]:
+    """The daily review: each due item heard and understood, then said aloud.
+
+    When that would take more than ``max_steps``, each item gets one step instead (heard
+    and understood, or said aloud, in turn), so that one session still reviews every due
+    item it can rather than leaving words due right after a review.
+    """
     rng = random.Random(f"review/{language}/{seed}")
+    due = due[:max_steps]
+    both = 2 * len(due) <= max_steps
     steps: list[Step] = []
-    for pack, item in due:
+    for index, (pack, item) in enumerate(due):
         planner = _Planner(pack, language, rng)
         pool = pack.lesson_items(_lesson_of(pack, item)) or list(pack.items.values())
-        recognise = planner.listen_choose(item, pool)
-        steps.append(
-            replace(recognise, kind=StepKind.REVIEW, prompt_key="step.review.listen_choose")
-        )
-        say = planner.repeat(item)
-        steps.append(replace(say, kind=StepKind.REVIEW, prompt_key="step.review.repeat"))
+        if both or index % 2 == 0:
+            recognise = planner.listen_choose(item, pool)
+            steps.append(
+                replace(recognise, kind=StepKind.REVIEW, prompt_key="step.review.listen_choose")
+            )
+        if both or index % 2 == 1:
+            say = planner.repeat(item)
+            steps.append(replace(say, kind=StepKind.REVIEW, prompt_key="step.review.repeat"))
     return _opaque_option_ids(steps)
+
+
+def lesson_parts(steps: Sequence[Step], limit: int = SESSION_STEPS) -> tuple[tuple[Step, ...], ...]:
+    """``steps`` cut into sessions of at most ``limit`` steps, as even as the lesson allows.
+
+    Cuts fall where a new group of items is presented or a dialogue begins, so a part never
+    practises words it has not shown; only a run longer than ``limit`` is cut inside.
+    """
+    if limit < 1:
+        raise ValueError("a session has at least one step")
+    parts: list[tuple[Step, ...]] = []
+    start = 0
+    while len(steps) - start > limit:
+        left = len(steps) - start
+        count = -(-left // limit)
+        ideal = start + -(-left // count)
+        cuts = [i for i in range(start + 1, start + limit + 1) if _begins_a_group(steps, i)]
+        end = min(cuts, key=lambda i: (abs(i - ideal), -i)) if cuts else start + limit
+        parts.append(tuple(steps[start:end]))
+        start = end
+    parts.append(tuple(steps[start:]))
+    return tuple(parts)
+
+
+def _begins_a_group(steps: Sequence[Step], index: int) -> bool:
+    kind, before = steps[index].kind, steps[index - 1].kind
+    if kind is StepKind.PRESENT:
+        return before is not StepKind.PRESENT
+    if kind is StepKind.DIALOGUE_TURN:
+        return before is not StepKind.DIALOGUE_TURN
+    return False
 
 
 def _lesson_of(pack: Pack, item: Item) -> Lesson:

@@ -13,7 +13,15 @@ from tutor_server.app import create_app
 
 @pytest.fixture
 def client(tmp_path: Path) -> FlaskClient:
+    """The app on a migrated database with one group, whose join code is ABCDEF."""
+    from tutor_server import db
+    from tutor_server.models import Group
+
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}"})
+    with app.app_context():
+        db.upgrade(app)
+        with db.transaction() as session:
+            session.add(Group(name="A", join_code="ABCDEF"))
     return app.test_client()
 
 
@@ -79,3 +87,19 @@ def test_every_catalog_translates_every_string() -> None:
             catalog = {message.id: message.string for message in read_po(source) if message.id}
         missing = sorted(wanted - {key for key, text in catalog.items() if text})
         assert not missing, (language, missing)
+
+
+def test_an_unknown_join_code_is_said_before_a_language_or_a_name(client: FlaskClient) -> None:
+    response = client.get("/join/ABCDEG?lang=en")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "This code is not known. Check it and try again." in html
+    assert 'id="display-name"' not in html and 'class="languages"' not in html
+    typed = client.get("/join", query_string={"code": " abcdef ", "lang": "so"})
+    assert typed.status_code == 302
+    assert typed.headers["Location"] == "/join/ABCDEF?lang=so"
+
+
+def test_the_join_page_says_how_long_a_name_may_be(client: FlaskClient) -> None:
+    html = client.get("/join/ABCDEF?lang=en").get_data(as_text=True)
+    assert 'maxlength="40"' in html and "At most 40 letters." in html
