@@ -95,6 +95,10 @@ SCRIPT_STRINGS = {
     "heard_expected": lazy_gettext("%(heard)s, should be %(expected)s"),
     "lesson_part": lazy_gettext("Part %(n)s of %(total)s"),
     "level": lazy_gettext("Level %(level)s"),
+    "part_done": lazy_gettext("Part %(n)s of %(total)s done!"),
+    "next_part": lazy_gettext("The lesson goes on next time."),
+    "saved_offline": lazy_gettext("No connection. Your answer is saved and will be sent later."),
+    "done_offline": lazy_gettext("No connection. Your lesson is saved and will be sent later."),
 }
 
 

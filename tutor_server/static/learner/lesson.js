@@ -135,6 +135,7 @@ function render() {
   });
   append(
     body,
+    replyTo(step.reply_to),
     el("h1", { class: "prompt" }, t(step.prompt_key)),
     step.speaker && step.speaker !== "learner" ? el("p", { class: "speaker" }, `${step.speaker}:`) : null,
     picture(step.picture),
@@ -150,6 +151,19 @@ function render() {
   const renderers = { none: renderContinue, choice: renderChoice, order: renderOrder, pairs: renderPairs, speech: renderSpeech };
   renderers[step.answer_kind](step, answerBox);
   play(step.audio_url);
+}
+
+// On the learner's turn in a dialogue: the line they answer, to read and hear again.
+function replyTo(line) {
+  if (!line) return null;
+  return el("div", { class: "reply-to" },
+    line.speaker ? el("p", { class: "speaker" }, `${line.speaker}:`) : null,
+    el("p", { class: "fi", lang: "fi", dir: "ltr" }, line.fi),
+    gloss(line.gloss, line.gloss_reviewed),
+    line.audio_url
+      ? el("button", { class: "play mini", "data-action": "listen-line", "aria-label": t("listen"), onclick: () => play(line.audio_url) }, icon("listen"))
+      : null,
+  );
 }
 
 function renderContinue(step, box) {
@@ -415,11 +429,18 @@ function scoreView(scoring) {
   return view;
 }
 
+function doneTitle() {
+  if (session.kind === "review") return t("review_done");
+  if (session.part < session.parts) return t("part_done", { n: session.part, total: session.parts });
+  return t("done");
+}
+
 async function finish() {
   const result = await api("POST", `/sessions/${sessionId}/finish`);
   stepBox.replaceChildren(
     el("div", { class: "card done", "data-finished": "true" },
-      el("h1", {}, icon("done"), " ", t(session.kind === "review" ? "review_done" : "done")),
+      el("h1", {}, icon("done"), " ", doneTitle()),
+      session.part < session.parts ? el("p", { class: "next-part" }, t("next_part")) : null,
       el("p", {}, t("streak", { n: result.streak_days })),
       el("a", { class: "big primary button", href: root.dataset.home, "data-action": "home" }, t("home")),
     ),
