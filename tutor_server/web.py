@@ -5,7 +5,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 from sqlalchemy import select
 
@@ -157,6 +167,21 @@ def lesson(session_id: str) -> str:
     if not SESSION_ID.fullmatch(session_id):
         abort(404)
     return _render("lesson.html", title=gettext("Lesson"), session_id=session_id)
+
+
+@bp.get("/offline")
+def offline() -> str:
+    """What a reload without a connection shows for a page the phone has not kept."""
+    return _render("offline.html", title=gettext("No connection"))
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served at the root so that it looks after every page."""
+    response = current_app.send_static_file("learner/sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @bp.get("/openmoji/<code>.svg")

@@ -203,7 +203,7 @@ def test_wrong_answer_gets_another_try_then_moves_on() -> None:
 
 
 def test_the_right_order_is_given_once_an_order_step_is_done() -> None:
-    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = whole_lesson(engine_pack(), "siivous", "en", seed=2)
     while state.current is not None and state.current.answer_kind is not AnswerKind.ORDER:
         state, _ = answer(state, right_answer(state.current))
     step = state.current

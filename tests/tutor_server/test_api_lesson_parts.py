@@ -11,12 +11,11 @@ from flask.testing import FlaskClient
 
 from lessons.engine.step_plan import SESSION_STEPS
 from tests.conftest import CONTENT
-from tests.tutor_server.test_api import answer_for, auth, client, engine_step, join
+from tests.tutor_server.test_api import auth, engine_step, join, right_body
 from tutor_server import db
 from tutor_server.groups import create_group
 from tutor_server.pack_store import store_pack
 
-__all__ = ["client"]  # the fixture, shared with test_api
 PACK = "hotelli-ja-majoitus"
 LESSON = "hotellihuone"
 
@@ -45,11 +44,7 @@ def do_session(app: Flask, client: FlaskClient, token: str) -> tuple[dict[str, A
     while session["step"] is not None:
         step = engine_step(app, session["id"])
         seen.append(step)
-        body = {
-            "client_id": str(uuid.uuid4()),
-            "step": session["step"]["index"],
-            "answer": answer_for(session["step"], step),
-        }
+        body = right_body(session["step"], step, str(uuid.uuid4()))
         answered = client.post(
             f"/api/v1/sessions/{session['id']}/answers", json=body, headers=auth(token)
         )
@@ -81,3 +76,24 @@ def test_a_long_lesson_goes_on_in_the_next_session(
     assert lesson["finished"] is True and lesson["parts_done"] == 0
     again, _ = do_session(app, client, token)
     assert again["part"] == 1  # a finished lesson starts over
+
+
+def test_the_steps_ahead_are_given_without_their_answers(
+    app: Flask, client: FlaskClient, hotel_code: str
+) -> None:
+    token = join(client, hotel_code, "en")["token"]
+    started = client.post(
+        "/api/v1/sessions", json={"pack_id": PACK, "lesson_id": LESSON}, headers=auth(token)
+    ).json
+    assert started is not None
+    ahead = client.get(f"/api/v1/sessions/{started['id']}/steps", headers=auth(token)).json
+    assert ahead is not None
+    assert ahead["position"] == 0 and len(ahead["steps"]) == ahead["total"] == started["total"]
+    assert ahead["steps"][0] == started["step"]
+    for step in ahead["steps"]:
+        assert "expected" not in step and "answer_fi" not in step["feedback"]
+    other = join(client, hotel_code, "en")["token"]
+    assert (
+        client.get(f"/api/v1/sessions/{started['id']}/steps", headers=auth(other)).status_code
+        == 404
+    )

@@ -198,6 +198,25 @@ def get_session(session_id: str) -> Response:
     return jsonify(_session_json(record, session_store.load_state(current_app, record)))
 
 
+@operation(
+    bp,
+    "GET",
+    "/sessions/<session_id>/steps",
+    responses={200: (schemas.SessionSteps, "The current step and the steps after it")},
+    errors={404: "No such session"},
+)
+def session_steps(session_id: str) -> Response:
+    """The current step and those after it, as front ends see them: a phone keeps them (and
+    their audio) to go on through a lesson without a connection, answers waiting to be sent."""
+    record = _own_session(session_id)
+    state = session_store.load_state(current_app, record)
+    steps = [
+        _public_step(state.steps[index], index, state.steps[index - 1] if index else None)
+        for index in range(state.position, len(state.steps))
+    ]
+    return jsonify({"position": state.position, "total": len(state.steps), "steps": steps})
+
+
 def _given(answer_given: schemas.AnswerGiven | None) -> Answer:
     if answer_given is None:
         raise ApiError(400, "invalid_fields", "give an answer object", {"answer": "required"})

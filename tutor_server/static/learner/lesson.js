@@ -1,4 +1,16 @@
-import { api, ApiError, flushOutbox, pictureUrl, postAnswer, t } from "./api.js";
+import {
+  api,
+  ApiError,
+  flushOutbox,
+  Offline,
+  pendingFor,
+  pictureUrl,
+  postAnswer,
+  queueAnswer,
+  queueFinish,
+  send,
+  t,
+} from "./api.js";
 import { Recorder } from "./recorder.js";
 
 const root = document.getElementById("lesson");
@@ -99,9 +111,10 @@ function picture(code, alt = "") {
 
 function gloss(text, reviewed) {
   if (!text) return null;
+  // A gloss may fall back to English on a right-to-left page: its own direction.
   return el(
     "p",
-    { class: "gloss" },
+    { class: "gloss", dir: "auto" },
     text,
     reviewed ? null : el("span", { class: "draft" }, t("draft")),
   );
@@ -157,9 +170,11 @@ function render() {
 function replyTo(line) {
   if (!line) return null;
   return el("div", { class: "reply-to" },
-    line.speaker ? el("p", { class: "speaker" }, `${line.speaker}:`) : null,
-    el("p", { class: "fi", lang: "fi", dir: "ltr" }, line.fi),
-    gloss(line.gloss, line.gloss_reviewed),
+    el("div", { class: "line" },
+      line.speaker ? el("p", { class: "reply-speaker" }, `${line.speaker}:`) : null,
+      el("p", { class: "fi", lang: "fi", dir: "ltr" }, line.fi),
+      gloss(line.gloss, line.gloss_reviewed),
+    ),
     line.audio_url
       ? el("button", { class: "play mini", "data-action": "listen-line", "aria-label": t("listen"), onclick: () => play(line.audio_url) }, icon("listen"))
       : null,
@@ -330,9 +345,15 @@ async function submit(step, answer, chosen = null, myTry = null) {
   stepBox.querySelectorAll(".answer button").forEach((b) => (b.disabled = true));
   let result;
   try {
-    result = await postAnswer(sessionId, body, showOffline);
+    // Answers wait in order: while some wait, a new one waits behind them.
+    if (pendingFor(sessionId)) throw new Offline("answers are waiting to be sent");
+    result = await postAnswer(sessionId, body);
   } catch (error) {
-    if (error instanceof ApiError && error.body.error === "audio_not_scored") {
+    if (error instanceof Offline && aheadStep(step.index + 1) !== undefined) {
+      await answerOffline(step, body, answer);
+    } else if (error instanceof Offline) {
+      showFeedback(step, { retry: true, message: t("offline") });
+    } else if (error instanceof ApiError && error.body.error === "audio_not_scored") {
       showFeedback(step, { retry: true, message: t("not_heard"), myTry });
     } else if (error instanceof ApiError && error.status === 409) {
       // The server had moved on (the step was answered in another tab or before a Back):
@@ -347,22 +368,22 @@ async function submit(step, answer, chosen = null, myTry = null) {
     return;
   }
   session = result.session;
+  remember();
   if (step.answer_kind === "none" || answer === null) return render();
   const verdict = result.verdict;
   if (chosen) chosen.classList.add(verdict.correct ? "right" : "wrong");
   showFeedback(step, { verdict, scoring: result.scoring, myTry, retry: !verdict.step_done });
 }
 
-function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
+function showFeedback(step, { verdict, scoring, myTry, retry, message, note }) {
   const box = document.getElementById("feedback");
   box.replaceChildren();
   if (message) box.append(el("p", { class: "verdict wrong" }, message));
+  if (note) box.append(el("p", { class: "saved-offline", role: "status" }, note));
   if (verdict) {
     const word = scoring && scoring.verdict === "close" ? t("close") : t(verdict.feedback_key);
     box.append(el("p", { class: `verdict ${verdict.correct ? "right" : "wrong"}`, "data-correct": String(verdict.correct) }, word));
-    if (!verdict.correct && verdict.step_done && verdict.answer_fi) {
-      box.append(el("p", {}, t("the_answer"), " ", el("b", { lang: "fi", dir: "ltr" }, verdict.answer_fi)));
-    }
+    if (!verdict.correct && verdict.answer) reveal(step, verdict.answer, box);
   }
   if (scoring) box.append(scoreView(scoring));
   if (myTry || (scoring && step.audio_url)) {
@@ -386,6 +407,33 @@ function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
   const answerBox = stepBox.querySelector(".answer");
   answerBox.hidden = step.answer_kind !== "choice" && step.answer_kind !== "pairs";
   answerBox.querySelectorAll("[data-action=check]").forEach((button) => (button.hidden = true));
+}
+
+// After the last wrong try: the right answer, as the step asked for it. The right option
+// is marked among the choices (a meaning, when the choices are meanings), a word order is
+// shown built, and the Finnish comes with its meaning.
+function reveal(step, answer, box) {
+  const optionsById = Object.fromEntries([...step.options, ...step.right_options].map((o) => [o.id, o]));
+  for (const id of answer.option_ids || []) {
+    const button = stepBox.querySelector(`button.option[data-option="${id}"]`);
+    if (button) {
+      button.classList.add("right");
+      button.dataset.right = "true";
+    }
+  }
+  const line = el("p", { class: "answer-line" }, t("the_answer"), " ");
+  if (answer.order) {
+    const built = el("div", { class: "sentence right-order", lang: "fi", dir: "ltr" },
+      ...answer.order.map((id) => el("span", { class: "tile right" }, optionsById[id] ? optionsById[id].fi : id)));
+    box.append(line, built);
+    return;
+  }
+  const chosen = (answer.option_ids || []).map((id) => optionsById[id]).filter(Boolean);
+  const meaning = chosen.find((option) => !option.fi && option.gloss);
+  if (answer.fi) line.append(el("b", { lang: "fi", dir: "ltr" }, answer.fi));
+  const glossText = meaning ? meaning.gloss : answer.gloss;
+  if (glossText) line.append(" — ", el("span", { class: "answer-gloss" }, glossText));
+  if (answer.fi || glossText) box.append(line);
 }
 
 function scoreView(scoring) {
@@ -436,21 +484,99 @@ function doneTitle() {
 }
 
 async function finish() {
-  const result = await api("POST", `/sessions/${sessionId}/finish`);
+  let result = null;
+  try {
+    if (pendingFor(sessionId)) throw new Offline("answers are waiting to be sent");
+    result = await send("POST", `/sessions/${sessionId}/finish`);
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error;
+    queueFinish(sessionId);
+    keepSending();
+  }
   stepBox.replaceChildren(
     el("div", { class: "card done", "data-finished": "true" },
       el("h1", {}, icon("done"), " ", doneTitle()),
       session.part < session.parts ? el("p", { class: "next-part" }, t("next_part")) : null,
-      el("p", {}, t("streak", { n: result.streak_days })),
+      result
+        ? el("p", {}, t("streak", { n: result.streak_days }))
+        : el("p", { class: "saved-offline", role: "status" }, t("done_offline")),
       el("a", { class: "big primary button", href: root.dataset.home, "data-action": "home" }, t("home")),
     ),
   );
 }
 
+// Without a connection the lesson goes on from the steps kept on the phone; the answers
+// wait in the outbox (api.js) and are sent, in order, once the connection is back.
+const KEPT = `sanapaja.lesson.${sessionId}`;
+const AUDIO_CACHE = "sanapaja-audio";
+let ahead = [];
+
+function aheadStep(index) {
+  if (session && index >= session.total) return null;
+  return ahead.find((step) => step.index === index);
+}
+
+function remember() {
+  localStorage.setItem(KEPT, JSON.stringify({ session, ahead }));
+}
+
+async function answerOffline(step, body, answer) {
+  await queueAnswer(sessionId, body);
+  const next = aheadStep(step.index + 1);
+  session = { ...session, position: step.index + 1, step: next, steps_done: next === null };
+  remember();
+  keepSending();
+  if (step.answer_kind === "none" || answer === null) return render();
+  showFeedback(step, { note: t("saved_offline") });
+}
+
+let sending = null;
+function keepSending() {
+  if (sending) return;
+  sending = setInterval(async () => {
+    if (await flushOutbox()) {
+      clearInterval(sending);
+      sending = null;
+    }
+  }, 5000);
+}
+window.addEventListener("online", () => flushOutbox());
+
+// The steps ahead and their audio, kept for a lesson without a connection.
+async function keepAhead() {
+  const kept = await api("GET", `/sessions/${sessionId}/steps`);
+  ahead = kept.steps;
+  remember();
+  if (!("caches" in window)) return;
+  const urls = new Set();
+  for (const step of ahead) {
+    for (const url of [step.audio_url, step.slow_audio_url, step.reply_to && step.reply_to.audio_url]) if (url) urls.add(url);
+    for (const option of [...step.options, ...step.right_options]) if (option.audio_url) urls.add(option.audio_url);
+  }
+  const cache = await caches.open(AUDIO_CACHE);
+  for (const url of urls) {
+    if (!(await cache.match(url))) await cache.add(url).catch(() => {});
+  }
+}
+
 async function start() {
-  await flushOutbox();
-  session = await api("GET", `/sessions/${sessionId}`);
+  const sent = await flushOutbox();
+  try {
+    if (!sent) throw new Offline("answers are waiting to be sent");
+    session = await send("GET", `/sessions/${sessionId}`);
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error;
+    const kept = JSON.parse(localStorage.getItem(KEPT) || "null");
+    if (!kept) throw error;
+    ({ session, ahead } = kept);
+    keepSending();
+    render();
+    showOffline(true);
+    return;
+  }
+  remember();
   render();
+  keepAhead().catch(() => {});
 }
 
 // Back and Forward can bring the page back from memory as it was: ask the server where
