@@ -2,6 +2,23 @@
 window.SANAPAJA = JSON.parse(document.getElementById("sanapaja-config").textContent);
 
 // Installable and usable offline: the service worker keeps the shell and lesson audio.
+// The offline page is kept once per language, for a reload without a connection.
+const OFFLINE_KEPT = "sanapaja.offline-page";
+
+async function keepOfflinePage() {
+  const language = window.SANAPAJA.language;
+  if (localStorage.getItem(OFFLINE_KEPT) === language) return;
+  const response = await fetch(`/offline?lang=${language}`);
+  if (!response.ok) return;
+  await (await caches.open("sanapaja-pages-v1")).put("/offline", response);
+  localStorage.setItem(OFFLINE_KEPT, language);
+}
+
 if ("serviceWorker" in navigator) {
-  window.addEventListener("load", () => navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {}));
+  window.addEventListener("load", () => {
+    navigator.serviceWorker
+      .register("/sw.js", { scope: "/" })
+      .then(keepOfflinePage)
+      .catch(() => {});
+  });
 }

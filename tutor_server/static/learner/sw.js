@@ -6,8 +6,8 @@ const SHELL = "sanapaja-shell-v1";
 const PAGES = "sanapaja-pages-v1";
 const AUDIO = "sanapaja-audio";
 const KEEP = new Set([SHELL, PAGES, AUDIO]);
+// The offline page is kept by the page itself, in the learner's language (config.js).
 const SHELL_FILES = [
-  "/offline",
   "/static/learner/app.css",
   "/static/learner/settings.css",
   "/static/learner/config.js",
