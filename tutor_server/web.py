@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from pathlib import Path
 
@@ -175,10 +177,23 @@ def offline() -> str:
     return _render("offline.html", title=gettext("No connection"))
 
 
+@functools.cache
+def _service_worker_source(static: Path) -> str:
+    """sw.js with its cache named after the learner files' contents: a changed file makes a
+    new worker, which fetches the app afresh, so the worker may serve the app from its cache."""
+    folder = static / "learner"
+    digest = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    source = (folder / "sw.js").read_text(encoding="utf-8")
+    return source.replace("sanapaja-shell-v1", f"sanapaja-shell-{digest.hexdigest()[:12]}")
+
+
 @bp.get("/sw.js")
 def service_worker() -> Response:
     """The service worker, served at the root so that it looks after every page."""
-    response = current_app.send_static_file("learner/sw.js")
+    static = Path(current_app.static_folder or "")
+    response = Response(_service_worker_source(static), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,24 @@ def test_an_unknown_join_code_is_said_before_a_language_or_a_name(client: FlaskC
 def test_the_join_page_says_how_long_a_name_may_be(client: FlaskClient) -> None:
     html = client.get("/join/ABCDEF?lang=en").get_data(as_text=True)
     assert 'maxlength="40"' in html and "At most 40 letters." in html
+
+
+def test_the_service_worker_is_served_at_the_root_named_after_the_app_files(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    source = response.get_data(as_text=True)
+    assert "sanapaja-shell-v1" not in source
+    assert re.search(r'const SHELL = "sanapaja-shell-[0-9a-f]{12}";', source)
+    with client.get("/static/learner/manifest.webmanifest") as manifest:
+        assert manifest.status_code == 200
+        assert manifest.json["start_url"] == "/"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("language", SUPPORT_LANGUAGES)
+def test_the_offline_page_is_in_every_language(client: FlaskClient, language: str) -> None:
+    html = client.get("/offline", query_string={"lang": language}).get_data(as_text=True)
+    assert 'id="offline"' in html and f'<html lang="{language}"' in html

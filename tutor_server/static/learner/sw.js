@@ -52,7 +52,7 @@ self.addEventListener("fetch", (event) => {
   } else if (url.pathname.startsWith("/api/v1/audio/")) {
     event.respondWith(audio(request));
   } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/openmoji/")) {
-    event.respondWith(shell(request, event));
+    event.respondWith(shell(request));
   }
 });
 
@@ -83,17 +83,13 @@ async function audio(request) {
   return response;
 }
 
-// Shell files at once from the cache, refreshed in the background for the next visit.
-async function shell(request, event) {
+// Shell files from the cache: the cache's name changes with the files (web.py), so a
+// changed file comes with a new worker, and nothing is fetched twice on a slow line.
+async function shell(request) {
   const cache = await caches.open(SHELL);
   const kept = await cache.match(request, { ignoreSearch: true });
-  const fresh = fetch(request).then(async (response) => {
-    if (response.ok) await cache.put(request, response.clone());
-    return response;
-  });
-  if (kept) {
-    event.waitUntil(fresh.catch(() => {}));
-    return kept;
-  }
-  return fresh;
+  if (kept) return kept;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
 }
