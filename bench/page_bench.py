@@ -5,29 +5,35 @@
 Makes a throw-away instance with the shipped packs and a demo group (as api_bench does),
 serves it with gunicorn, and opens it in Debian's headless Chromium on a 390x844 viewport
 with the network throttled through CDP (Network.emulateNetworkConditions; the "Slow 3G"
-preset of Chrome DevTools and Puppeteer: 2000 ms latency, 50 kB/s down and up).
+preset of Chrome DevTools and Puppeteer: 2000 ms latency, 50 kB/s down and up). The
+throttling is set on the page; what the service worker itself fetches (pages, network
+first) is not throttled, so next-visit times with the worker are a little optimistic:
+--no-service-worker shows the app with every request on the throttled line.
 
 Walks what a new learner does: the join link from the QR code (first visit, empty cache),
 join, the home page, a reload of the home page (the next visit), the first lesson's first
-step, and a reload of the lesson. For each page it prints the bytes that came over the
-network (CDP encodedDataLength, service worker and memory cache hits count 0) and the time
-from navigation until the page can be used (the page's controls are on screen with their
-script attached). Prints figures only; nothing passes or fails.
+step, and a reload of the lesson. For each page it prints the bytes the server sent while
+the page loaded (response bodies from gunicorn's access log, so what the service worker
+fetches counts too and what it serves from its cache does not) and the time from
+navigation until the page can be used (the page's controls are on screen with their script
+attached). Prints figures only; nothing passes or fails.
 """
 
 from __future__ import annotations
 
 import argparse
+import signal
+import socket
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from api_bench import free_port, gunicorn, make_instance  # type: ignore[import-not-found]
+from api_bench import BIN, ROOT, free_port, make_instance  # type: ignore[import-not-found]
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
@@ -59,31 +65,69 @@ class Visit:
 
 
 class Meter:
-    """Counts the bytes each response brought over the network, through CDP."""
+    """Counts the requests the server answered and the bytes it sent, from its access log."""
 
-    def __init__(self, cdp: Any) -> None:
-        self.bytes = 0
-        self.requests = 0
-        cdp.on("Network.loadingFinished", self._finished)
+    def __init__(self, access_log: Path) -> None:
+        self.log = access_log
 
-    def _finished(self, event: dict[str, Any]) -> None:
-        self.bytes += int(event.get("encodedDataLength", 0))
-        self.requests += 1
+    def _lines(self) -> list[str]:
+        return self.log.read_text().splitlines() if self.log.exists() else []
 
     def measure(self, name: str, action: Callable[[], None]) -> Visit:
-        self.bytes = 0
-        self.requests = 0
+        before = len(self._lines())
         start = time.perf_counter()
         action()
         seconds = time.perf_counter() - start
-        time.sleep(0.3)  # late responses (audio) still count towards the page
-        return Visit(name, self.bytes / 1000, self.requests, seconds)
+        time.sleep(2.5)  # what the page and its worker fetch right after still counts
+        lines = self._lines()[before:]
+        sent = sum(int(line.split()[-1]) for line in lines if line.split()[-1].isdigit())
+        return Visit(name, sent / 1000, len(lines), seconds)
+
+
+def serve(port: int, workers: int, env: dict[str, str], folder: Path) -> subprocess.Popen[bytes]:
+    """gunicorn on 127.0.0.1:port with an access log of each response's path and body size."""
+    command = [
+        str(BIN / "gunicorn"),
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        "--worker-class",
+        "gthread",
+        "--log-level",
+        "warning",
+        "--access-logfile",
+        str(folder / "access.log"),
+        "--access-logformat",
+        "%(U)s %(B)s",
+        "tutor_server.wsgi:app",
+    ]
+    with (folder / "gunicorn.log").open("ab") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+    deadline = time.monotonic() + 60
+    while True:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited; see {folder / 'gunicorn.log'}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit("gunicorn did not answer in 60 s") from None
+            time.sleep(0.2)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--profile", choices=sorted(PROFILES), default="slow3g")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-service-worker",
+        action="store_true",
+        help="block the app's service worker (every request then goes over the throttled line)",
+    )
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -91,8 +135,8 @@ def main() -> None:
         tmp = Path(folder)
         env, code = make_instance(tmp, None)
         port = free_port()
-        options = SimpleNamespace(workers=args.workers, threads=4, server_times=False)
-        with gunicorn("tutor_server.wsgi:app", port, options, env, tmp / "gunicorn.log"):
+        server = serve(port, args.workers, env, tmp)
+        try:
             base = f"http://127.0.0.1:{port}"
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -105,10 +149,21 @@ def main() -> None:
                     ],
                 )
                 try:
-                    visits = walk(browser, base, code, PROFILES[args.profile])
+                    visits = walk(
+                        browser,
+                        base,
+                        code,
+                        PROFILES[args.profile],
+                        tmp / "access.log",
+                        "block" if args.no_service_worker else "allow",
+                    )
                 finally:
                     browser.close()
-    print(f"profile {args.profile}: {PROFILES[args.profile]}")
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=30)
+    worker = "blocked" if args.no_service_worker else "allowed"
+    print(f"profile {args.profile}: {PROFILES[args.profile]}; service worker {worker}")
     print(f"{'page':<34} {'kB':>8} {'requests':>9} {'s to usable':>12}")
     for visit in visits:
         print(f"{visit.name:<34} {visit.kilobytes:8.1f} {visit.requests:9d} {visit.seconds:12.2f}")
@@ -119,15 +174,22 @@ def main() -> None:
     )
 
 
-def walk(browser: Any, base: str, code: str, conditions: dict[str, float] | None) -> list[Visit]:
-    context = browser.new_context(viewport=PHONE)
+def walk(
+    browser: Any,
+    base: str,
+    code: str,
+    conditions: dict[str, float] | None,
+    access_log: Path,
+    service_workers: str,
+) -> list[Visit]:
+    context = browser.new_context(viewport=PHONE, service_workers=service_workers)
     page = context.new_page()
     page.on("pageerror", lambda error: print("page error:", error, file=sys.stderr))
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     if conditions is not None:
         cdp.send("Network.emulateNetworkConditions", {"offline": False, **conditions})
-    meter = Meter(cdp)
+    meter = Meter(access_log)
     visits = []
 
     def open_join() -> None:

@@ -14,11 +14,13 @@ async function keepOfflinePage() {
   localStorage.setItem(OFFLINE_KEPT, language);
 }
 
-if ("serviceWorker" in navigator) {
-  window.addEventListener("load", () => {
-    navigator.serviceWorker
-      .register("/sw.js", { scope: "/" })
-      .then(keepOfflinePage)
-      .catch(() => {});
-  });
-}
+// Called by the home and lesson pages once they are on screen, so that on a slow line the
+// worker's first download does not hold up the page (the join page, a first visit, never
+// waits for it).
+window.SANAPAJA.installOffline = () => {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker
+    .register("/sw.js", { scope: "/" })
+    .then(keepOfflinePage)
+    .catch(() => {});
+};

@@ -102,6 +102,7 @@ async function showHome() {
   }
   showRecordings(me);
   $("signed-in").hidden = false;
+  window.SANAPAJA.installOffline();
 }
 
 // Audio is kept only when the group records and the learner agreed; the switch says which.

@@ -576,6 +576,7 @@ async function start() {
   }
   remember();
   render();
+  window.SANAPAJA.installOffline();
   keepAhead().catch(() => {});
 }
 
