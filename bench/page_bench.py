@@ -98,6 +98,7 @@ def serve(port: int, workers: int, env: dict[str, str], folder: Path) -> subproc
         "gthread",
         "--log-level",
         "warning",
+        "--no-sendfile",  # so that the access log counts the bytes of static files too
         "--access-logfile",
         str(folder / "access.log"),
         "--access-logformat",
