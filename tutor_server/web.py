@@ -20,10 +20,11 @@ from flask import (
 )
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lessons.pack.model import SUPPORT_LANGUAGES
 from tutor_server import db
-from tutor_server.api.learners import MAX_NAME
+from tutor_server.api.schemas import MAX_NAME
 from tutor_server.groups import CODE_ALPHABET
 from tutor_server.models import Group
 
@@ -147,7 +148,7 @@ def home() -> str:
 
 
 @bp.get("/join")
-def join_typed() -> Response:
+def join_typed() -> WerkzeugResponse:
     """The code a learner typed into a form (no script needed): on to its join page."""
     code = request.args.get("code", "").strip().upper()
     return redirect(url_for("web.join", code=code or "-", lang=request.args.get("lang")))

@@ -259,7 +259,7 @@ def test_a_vowel_quality_pair_is_drilled_without_a_word_about_length() -> None:
 
     result = load_pack(Path(__file__).parent / "fixtures" / "vowel-quality-pair")
     assert result.pack is not None
-    state = start_lesson(result.pack, "aanteet", "en", seed=3)
+    state = whole_lesson(result.pack, "aanteet", "en", seed=3)
     drills = [s for s in state.steps if s.kind is StepKind.MINIMAL_PAIR]
     assert len(drills) == 3 * len(result.pack.lesson("aanteet").minimal_pairs)
     quality = [d for d in drills if {o.fi for o in d.options} == {"sää", "saa"}]
