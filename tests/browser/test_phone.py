@@ -137,13 +137,7 @@ def test_a_step_answered_elsewhere_is_said_and_the_server_step_shown(
     context.close()
 
 
-def test_after_the_last_wrong_try_the_right_meaning_is_marked_and_the_order_built(
-    browser: Browser, server: Server
-) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "en", "siivous")
-    step = advance_until(page, server, session_id, lambda s: s.kind is StepKind.LISTEN_CHOOSE)
+def wrong_twice_on_a_meaning(page: Page, step: Any) -> None:
     box = page.locator(".step[data-kind=listen_choose]")
     right = step.expected[0]
     wrong = [option.id for option in step.options if option.id != right]
@@ -163,7 +157,8 @@ def test_after_the_last_wrong_try_the_right_meaning_is_marked_and_the_order_buil
     shot(page, "listen-choose-answer")
     box.locator(".feedback [data-action=next]").click()
 
-    step = advance_until(page, server, session_id, lambda s: s.kind is StepKind.ORDER_WORDS)
+
+def wrong_order_every_try(page: Page, step: Any) -> None:
     box = page.locator(".step[data-kind=order_words]")
     backwards = list(reversed(step.expected))
     for _ in range(step.max_attempts):
@@ -178,6 +173,29 @@ def test_after_the_last_wrong_try_the_right_meaning_is_marked_and_the_order_buil
     words = {option.id: option.fi for option in step.options}
     expect(box.locator(".right-order .tile")).to_have_text([words[i] for i in step.expected])
     shot(page, "order-answer")
+    box.locator(".feedback [data-action=next]").click()
+
+
+def test_after_the_last_wrong_try_the_right_meaning_is_marked_and_the_order_built(
+    browser: Browser, server: Server
+) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    session_id = open_lesson(page, server, "en", "siivous")
+    checks = {
+        StepKind.LISTEN_CHOOSE: wrong_twice_on_a_meaning,
+        StepKind.ORDER_WORDS: wrong_order_every_try,
+    }
+    while checks:
+        state = session_state(server, session_id)
+        step = state.current
+        assert step is not None, f"the lesson had no {list(checks)} step"
+        expect(page.locator(f".step[data-step='{state.position}']")).to_be_visible()
+        check = checks.pop(step.kind, None)
+        if check is None:
+            advance(page, server, session_id)
+        else:
+            check(page, step)
     context.close()
 
 
