@@ -6,9 +6,9 @@ Makes a throw-away instance with the shipped packs and a demo group (as api_benc
 serves it with gunicorn, and opens it in Debian's headless Chromium on a 390x844 viewport
 with the network throttled through CDP (Network.emulateNetworkConditions; the "Slow 3G"
 preset of Chrome DevTools and Puppeteer: 2000 ms latency, 50 kB/s down and up). The
-throttling is set on the page; what the service worker itself fetches (pages, network
-first) is not throttled, so next-visit times with the worker are a little optimistic:
---no-service-worker shows the app with every request on the throttled line.
+throttling is set on the page's CDP session; whether Chromium applies it to what the
+service worker fetches itself (pages, network first) this script does not check, so
+--no-service-worker shows the app with every request on the throttled line for comparison.
 
 Walks what a new learner does: the join link from the QR code (first visit, empty cache),
 join, the home page, a reload of the home page (the next visit), the first lesson's first
