@@ -26,6 +26,7 @@ from typing import Any
 from fsrs import Card, Rating, Scheduler
 
 from lessons.engine.session import SessionState, StepOutcome, start_review
+from lessons.engine.step_plan import SESSION_STEPS
 from lessons.engine.steps import AnswerKind
 from lessons.pack.model import Pack, Priority
 
@@ -34,7 +35,8 @@ NORMAL_RETENTION = 0.90
 SAFETY_RETENTION = 0.95
 SAFETY_MAX_INTERVAL_DAYS = 60
 SCHEMA_VERSION = 1
-DAILY_REVIEW_ITEMS = 10
+# As many due words as one session can review (one step each when there are many).
+DAILY_REVIEW_ITEMS = SESSION_STEPS
 
 
 def rating_for(outcome: StepOutcome) -> Rating | None:

@@ -420,8 +420,30 @@ def groups_create(name: str, pack_ids: tuple[str, ...], qr: Path | None) -> None
     if qr is not None:
         import segno
 
+        if _is_loopback(link):
+            click.echo(
+                f"Warning: the QR code points at {link}, which only this computer can open. "
+                "Set SANAPAJA_PUBLIC_URL to the address learners' phones use, "
+                "e.g. SANAPAJA_PUBLIC_URL=https://sanapaja.example.fi",
+                err=True,
+            )
+
         segno.make(link, error="m").save(str(qr), scale=8)
         click.echo(f"QR code: {qr}")
+
+
+def _is_loopback(url: str) -> bool:
+    """True for a link only the server's own machine can open (localhost, 127.x, ::1)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    host = urlsplit(url).hostname or ""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @groups.command("list")

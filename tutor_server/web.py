@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import Babel, get_locale, gettext, lazy_gettext
+from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from lessons.pack.model import SUPPORT_LANGUAGES
+from tutor_server import db
+from tutor_server.api.schemas import MAX_NAME
 from tutor_server.groups import CODE_ALPHABET
+from tutor_server.models import Group
 
 bp = Blueprint("web", __name__)
 
@@ -82,6 +99,19 @@ SCRIPT_STRINGS = {
     "consent.on": lazy_gettext("Your recordings are kept."),
     "consent.off": lazy_gettext("Your recordings are not kept."),
     "saved": lazy_gettext("Saved."),
+    "review_done": lazy_gettext("Review done!"),
+    "step_count": lazy_gettext("Step %(n)s of %(total)s"),
+    "tap_listen": lazy_gettext("Tap Listen to hear it."),
+    "moved_on": lazy_gettext("This step was already answered. Here is the next one."),
+    "bar.expected": lazy_gettext("Should be"),
+    "bar.heard": lazy_gettext("You said"),
+    "heard_expected": lazy_gettext("%(heard)s, should be %(expected)s"),
+    "lesson_part": lazy_gettext("Part %(n)s of %(total)s"),
+    "level": lazy_gettext("Level %(level)s"),
+    "part_done": lazy_gettext("Part %(n)s of %(total)s done!"),
+    "next_part": lazy_gettext("The lesson goes on next time."),
+    "saved_offline": lazy_gettext("No connection. Your answer is saved and will be sent later."),
+    "done_offline": lazy_gettext("No connection. Your lesson is saved and will be sent later."),
 }
 
 
@@ -117,12 +147,22 @@ def home() -> str:
     return _render("home.html", title=gettext("Sanapaja"))
 
 
+@bp.get("/join")
+def join_typed() -> WerkzeugResponse:
+    """The code a learner typed into a form (no script needed): on to its join page."""
+    code = request.args.get("code", "").strip().upper()
+    return redirect(url_for("web.join", code=code or "-", lang=request.args.get("lang")))
+
+
 @bp.get("/join/<code>")
-def join(code: str) -> str:
+def join(code: str) -> tuple[str, int]:
+    """The join page; an unknown code is said at once, before a language or a name."""
     code = code.strip().upper()
-    if not JOIN_CODE.fullmatch(code):
-        abort(404)
-    return _render("join.html", title=gettext("Join"), code=code)
+    known = JOIN_CODE.fullmatch(code) is not None and (
+        db.get_session().scalar(select(Group.id).where(Group.join_code == code)) is not None
+    )
+    page = _render("join.html", title=gettext("Join"), code=code, known=known, max_name=MAX_NAME)
+    return page, 200 if known else 404
 
 
 @bp.get("/lesson/<session_id>")
@@ -130,6 +170,34 @@ def lesson(session_id: str) -> str:
     if not SESSION_ID.fullmatch(session_id):
         abort(404)
     return _render("lesson.html", title=gettext("Lesson"), session_id=session_id)
+
+
+@bp.get("/offline")
+def offline() -> str:
+    """What a reload without a connection shows for a page the phone has not kept."""
+    return _render("offline.html", title=gettext("No connection"))
+
+
+@functools.cache
+def _service_worker_source(static: Path) -> str:
+    """sw.js with its cache named after the learner files' contents: a changed file makes a
+    new worker, which fetches the app afresh, so the worker may serve the app from its cache."""
+    folder = static / "learner"
+    digest = hashlib.sha256()
+    for path in sorted(folder.iterdir()):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    source = (folder / "sw.js").read_text(encoding="utf-8")
+    return source.replace("sanapaja-shell-v1", f"sanapaja-shell-{digest.hexdigest()[:12]}")
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served at the root so that it looks after every page."""
+    static = Path(current_app.static_folder or "")
+    response = Response(_service_worker_source(static), mimetype="text/javascript")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @bp.get("/openmoji/<code>.svg")

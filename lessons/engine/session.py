@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
-from lessons.engine.step_plan import plan_lesson, plan_review
+from lessons.engine.step_plan import lesson_parts, plan_lesson, plan_review
 from lessons.engine.steps import AnswerKind, Step
 from lessons.finnish.normalize import best_match
 from lessons.pack.model import Pack
@@ -160,10 +160,18 @@ class SessionState:
     attempts: int = 0
     best_score: int | None = None
     outcomes: tuple[StepOutcome, ...] = field(default_factory=tuple)
+    #: Which session of the lesson this is (0-based) and how many the lesson takes.
+    part: int = 0
+    parts: int = 1
 
     @property
     def finished(self) -> bool:
         return self.position >= len(self.steps)
+
+    @property
+    def last_part(self) -> bool:
+        """True when this session finishes the whole lesson."""
+        return self.part + 1 >= self.parts
 
     @property
     def current(self) -> Step | None:
@@ -187,6 +195,8 @@ class SessionState:
             "attempts": self.attempts,
             "best_score": self.best_score,
             "outcomes": [outcome.to_dict() for outcome in self.outcomes],
+            "part": self.part,
+            "parts": self.parts,
         }
 
     @classmethod
@@ -210,6 +220,8 @@ class SessionState:
             best_score=data.get("best_score"),
             steps=steps,
             outcomes=tuple(StepOutcome.from_dict(o) for o in data["outcomes"]),
+            part=int(data.get("part", 0)),
+            parts=int(data.get("parts", 1)),
         )
 
 
@@ -217,16 +229,25 @@ def steps_from_list(data: list[dict[str, Any]]) -> tuple[Step, ...]:
     return tuple(Step.from_dict(step) for step in data)
 
 
-def start_lesson(pack: Pack, lesson_id: str, language: str, seed: int) -> SessionState:
+def start_lesson(
+    pack: Pack, lesson_id: str, language: str, seed: int, part: int = 0
+) -> SessionState:
+    """Session ``part`` of a lesson (see ``lesson_parts``); the same seed plans the same
+    lesson, so a later part goes on where the one before stopped."""
     lesson = pack.lesson(lesson_id)
+    parts = lesson_parts(plan_lesson(pack, lesson, language, seed))
+    if not 0 <= part < len(parts):
+        raise SessionError(f"lesson {lesson_id!r} has {len(parts)} part(s), not part {part + 1}")
     return SessionState(
         kind=SessionKind.LESSON,
         language=language,
         seed=seed,
-        steps=plan_lesson(pack, lesson, language, seed),
+        steps=parts[part],
         pack_id=pack.id,
         pack_version=pack.version,
         lesson_id=lesson.id,
+        part=part,
+        parts=len(parts),
     )
 
 

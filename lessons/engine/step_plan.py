@@ -28,6 +28,9 @@ PRESENT_CHUNK = 4
 SPEECH_ATTEMPTS = 3
 CHOICE_ATTEMPTS = 2
 MIN_ORDER_WORDS = 3
+PUNCTUATION = ".,!?"
+#: A session fits the 3-5 minutes a micro-lesson promises: a longer lesson is done in parts.
+SESSION_STEPS = 20
 
 
 def item_ref(pack: Pack, item: Item) -> str:
@@ -143,31 +146,41 @@ class _Planner:
         )
 
     def fill_gap(self, item: Item, pool: Sequence[Item]) -> Step | None:
+        """A sentence with its longest word left out, and that word among others to choose.
+
+        The step says nothing (hearing the sentence would give the word away), and every
+        word is offered as it would stand inside a sentence, so a capital letter does not
+        tell which word opens it.
+        """
         words = item.fi.split()
         if len(words) < 2:
             return None
-        gap = max(range(len(words)), key=lambda i: (len(words[i].strip(".,!?")), -i))
-        missing = words[gap].strip(".,!?")
+        gap = max(range(len(words)), key=lambda i: (len(words[i].strip(PUNCTUATION)), -i))
+        missing = words[gap].strip(PUNCTUATION)
         shown = " ".join(
             words[i].replace(missing, "___") if i == gap else words[i] for i in range(len(words))
         )
+        names = _capitalised_inside_sentences(pool)
+        offered = _inside_sentence(missing, gap, names)
         other_words = sorted(
             {
-                word.strip(".,!?")
+                _inside_sentence(word.strip(PUNCTUATION), index, names)
                 for other in pool
-                for word in other.fi.split()
-                if other.id != item.id and word.strip(".,!?").lower() != missing.lower()
+                if other.id != item.id
+                for index, word in enumerate(other.fi.split())
+                if word.strip(PUNCTUATION) and word.strip(PUNCTUATION).lower() != missing.lower()
             }
         )
         decoys = self.rng.sample(other_words, min(OPTIONS_PER_CHOICE - 1, len(other_words)))
         if not decoys:
             return None
-        words_offered = [missing, *decoys]
+        words_offered = [offered, *decoys]
         self.rng.shuffle(words_offered)
         options = tuple(Option(f"w{index}", fi=word) for index, word in enumerate(words_offered))
-        right = next(option.id for option in options if option.fi == missing)
+        right = next(option.id for option in options if option.fi == offered)
         return replace(
             self.item_step(StepKind.FILL_GAP, item),
+            say=None,
             show_fi=shown,
             show_spoken=None,
             answer_kind=AnswerKind.CHOICE,
@@ -265,6 +278,24 @@ class _Planner:
             listen_timeout_s=listen_timeout(turn.fi),
             max_attempts=SPEECH_ATTEMPTS,
         )
+
+
+def _capitalised_inside_sentences(items: Iterable[Item]) -> frozenset[str]:
+    """Words written with a capital after a sentence's first word: names, kept as written."""
+    return frozenset(
+        word.strip(PUNCTUATION)
+        for item in items
+        for word in item.fi.split()[1:]
+        if word[:1].isupper()
+    )
+
+
+def _inside_sentence(word: str, index: int, names: frozenset[str]) -> str:
+    """``word`` as it is written inside a sentence: the first word loses its capital
+    unless the pack writes it with one elsewhere too (a name)."""
+    if index == 0 and word not in names:
+        return word[:1].lower() + word[1:]
+    return word
 
 
 def plan_lesson(pack: Pack, lesson: Lesson, language: str, seed: int) -> tuple[Step, ...]:
@@ -399,20 +430,62 @@ def _explicit_step(
     return None
 
 
-def plan_review(due: Sequence[tuple[Pack, Item]], language: str, seed: int) -> tuple[Step, ...]:
-    """The daily review: each due item heard and understood, then said aloud."""
+def plan_review(
+    due: Sequence[tuple[Pack, Item]], language: str, seed: int, max_steps: int = SESSION_STEPS
+) -> tuple[Step, ...]:
+    """The daily review: each due item heard and understood, then said aloud.
+
+    When that would take more than ``max_steps``, each item gets one step instead (heard
+    and understood, or said aloud, in turn), so that one session still reviews every due
+    item it can rather than leaving words due right after a review.
+    """
     rng = random.Random(f"review/{language}/{seed}")
+    due = due[:max_steps]
+    both = 2 * len(due) <= max_steps
     steps: list[Step] = []
-    for pack, item in due:
+    for index, (pack, item) in enumerate(due):
         planner = _Planner(pack, language, rng)
         pool = pack.lesson_items(_lesson_of(pack, item)) or list(pack.items.values())
-        recognise = planner.listen_choose(item, pool)
-        steps.append(
-            replace(recognise, kind=StepKind.REVIEW, prompt_key="step.review.listen_choose")
-        )
-        say = planner.repeat(item)
-        steps.append(replace(say, kind=StepKind.REVIEW, prompt_key="step.review.repeat"))
+        if both or index % 2 == 0:
+            recognise = planner.listen_choose(item, pool)
+            steps.append(
+                replace(recognise, kind=StepKind.REVIEW, prompt_key="step.review.listen_choose")
+            )
+        if both or index % 2 == 1:
+            say = planner.repeat(item)
+            steps.append(replace(say, kind=StepKind.REVIEW, prompt_key="step.review.repeat"))
     return _opaque_option_ids(steps)
+
+
+def lesson_parts(steps: Sequence[Step], limit: int = SESSION_STEPS) -> tuple[tuple[Step, ...], ...]:
+    """``steps`` cut into sessions of at most ``limit`` steps, as even as the lesson allows.
+
+    Cuts fall where a new group of items is presented or a dialogue begins, so a part never
+    practises words it has not shown; only a run longer than ``limit`` is cut inside.
+    """
+    if limit < 1:
+        raise ValueError("a session has at least one step")
+    parts: list[tuple[Step, ...]] = []
+    start = 0
+    while len(steps) - start > limit:
+        left = len(steps) - start
+        count = -(-left // limit)
+        ideal = start + -(-left // count)
+        cuts = [i for i in range(start + 1, start + limit + 1) if _begins_a_group(steps, i)]
+        end = min(cuts, key=lambda i: (abs(i - ideal), -i)) if cuts else start + limit
+        parts.append(tuple(steps[start:end]))
+        start = end
+    parts.append(tuple(steps[start:]))
+    return tuple(parts)
+
+
+def _begins_a_group(steps: Sequence[Step], index: int) -> bool:
+    kind, before = steps[index].kind, steps[index - 1].kind
+    if kind is StepKind.PRESENT:
+        return before is not StepKind.PRESENT
+    if kind is StepKind.DIALOGUE_TURN:
+        return before is not StepKind.DIALOGUE_TURN
+    return False
 
 
 def _lesson_of(pack: Pack, item: Item) -> Lesson:

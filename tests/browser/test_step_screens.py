@@ -173,7 +173,8 @@ def test_a_dialogue_listened_lines_a_spoken_turn_and_a_skipped_one(
     assert session_state(screens_server, session_id).position == 1
     expect(box.locator(".prompt")).to_have_text(ui["step.dialogue_turn.learner"])
     expect(box.locator(".speaker")).to_have_count(0)
-    expect(box.locator("p.fi")).to_have_text(GREETING)
+    expect(box.locator(":scope > p.fi")).to_have_text(GREETING)
+    expect(box.locator(".reply-to p.fi")).to_have_text(GREETING)  # the line it answers
     box.locator("[data-action=record]").click()
     verdict = box.locator(".feedback .verdict")
     expect(verdict).to_be_visible(timeout=20_000)
@@ -201,7 +202,7 @@ def test_a_dialogue_listened_lines_a_spoken_turn_and_a_skipped_one(
     # 4. The learner should say "Tulen heti." but the microphone says good morning again:
     #    a wrong try, then the learner skips the turn and the lesson is over.
     box = page.locator(".step[data-kind=dialogue_turn][data-answer=speech]")
-    expect(box.locator("p.fi")).to_have_text("Tulen heti.")
+    expect(box.locator(":scope > p.fi")).to_have_text("Tulen heti.")
     box.locator("[data-action=record]").click()
     verdict = box.locator(".feedback .verdict")
     expect(verdict).to_be_visible(timeout=20_000)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Rating
 
-from lessons.engine.session import Answer, StepOutcome, answer, start_lesson
+from lessons.engine.session import Answer, StepOutcome, answer
 from lessons.engine.steps import AnswerKind
 from lessons.pack.model import Priority
 from lessons.scheduling import (
@@ -18,7 +18,7 @@ from lessons.scheduling import (
     session_ratings,
 )
 from tests.lessons.engine_pack import engine_pack
-from tests.lessons.test_session import right_answer, wrong_answer
+from tests.lessons.test_session import right_answer, whole_lesson, wrong_answer
 
 NOW = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
@@ -45,7 +45,7 @@ def test_outcome_to_rating(outcome: StepOutcome, rating: Rating | None) -> None:
 
 
 def test_session_rating_is_the_worst_per_item_and_ignores_presenting() -> None:
-    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = whole_lesson(engine_pack(), "siivous", "en", seed=2)
     slipped = "testi/moppi"
     while state.current is not None:
         step = state.current

@@ -18,8 +18,15 @@ from lessons.engine.session import (
 )
 from lessons.engine.steps import AnswerKind, Step
 from lessons.pack.loader import load_pack
-from lessons.pack.model import ReviewStatus, StepKind
+from lessons.pack.model import Pack, ReviewStatus, StepKind
 from tests.lessons.engine_pack import engine_pack
+
+
+def whole_lesson(pack: Pack, lesson_id: str, language: str, seed: int) -> SessionState:
+    """One state over every part of a lesson: its whole plan, as the tests of a plan want."""
+    first = start_lesson(pack, lesson_id, language, seed)
+    parts = [start_lesson(pack, lesson_id, language, seed, part) for part in range(first.parts)]
+    return replace(first, steps=tuple(step for part in parts for step in part.steps), parts=1)
 
 
 def right_answer(step: Step) -> Answer:
@@ -63,15 +70,15 @@ def run_to_end(state: SessionState) -> SessionState:
 
 def test_same_inputs_give_the_same_steps() -> None:
     pack = engine_pack()
-    first = start_lesson(pack, "siivous", "uk", seed=7)
-    again = start_lesson(pack, "siivous", "uk", seed=7)
+    first = whole_lesson(pack, "siivous", "uk", seed=7)
+    again = whole_lesson(pack, "siivous", "uk", seed=7)
     assert first.to_dict() == again.to_dict()
-    other_seed = start_lesson(pack, "siivous", "uk", seed=8)
+    other_seed = whole_lesson(pack, "siivous", "uk", seed=8)
     assert [s.to_dict() for s in other_seed.steps] != [s.to_dict() for s in first.steps]
 
 
 def test_vocabulary_lesson_uses_every_exercise_kind() -> None:
-    state = start_lesson(engine_pack(), "siivous", "uk", seed=1)
+    state = whole_lesson(engine_pack(), "siivous", "uk", seed=1)
     kinds = {step.kind for step in state.steps}
     assert {
         StepKind.PRESENT,
@@ -104,11 +111,33 @@ def test_fill_gap_is_made_for_two_word_phrases(example_pack: object) -> None:
         right = next(o for o in gap.options if o.id == gap.expected[0])
         assert right.fi is not None and gap.item_ref is not None
         item_id = gap.item_ref.split("/")[1]
-        assert gap.show_fi.replace("___", right.fi) == example_pack.items[item_id].fi
+        sentence = example_pack.items[item_id].fi
+        filled = gap.show_fi.replace("___", right.fi)
+        assert filled[:1].lower() + filled[1:] == sentence[:1].lower() + sentence[1:]
+
+
+def test_fill_gap_neither_says_the_sentence_nor_gives_the_word_away_by_its_capital() -> None:
+    from lessons.engine.step_plan import plan_lesson
+
+    pack = engine_pack()
+    gaps = [
+        step
+        for seed in range(20)
+        for step in plan_lesson(pack, pack.lesson("siivous"), "en", seed)
+        if step.kind is StepKind.FILL_GAP
+    ]
+    assert gaps
+    for gap in gaps:
+        assert gap.say is None, gap.show_fi
+        for option in gap.options:
+            assert option.fi is not None and option.fi[:1].islower(), (gap.show_fi, option.fi)
+    # "Lattia on liukas." gives its first word as a decoy, written as inside a sentence.
+    offered = {option.fi for gap in gaps for option in gap.options}
+    assert "lattia" in offered and "Lattia" not in offered, offered
 
 
 def test_steps_carry_what_a_tablet_or_a_robot_needs() -> None:
-    state = start_lesson(engine_pack(), "siivous", "uk", seed=1)
+    state = whole_lesson(engine_pack(), "siivous", "uk", seed=1)
     present = state.steps[0]
     assert present.kind is StepKind.PRESENT
     assert present.say == "lattia" and present.show_fi == "lattia"
@@ -123,7 +152,7 @@ def test_steps_carry_what_a_tablet_or_a_robot_needs() -> None:
 
 
 def test_gloss_falls_back_to_english_and_shows_review_status() -> None:
-    state = start_lesson(engine_pack(uk_status=ReviewStatus.REVIEWED), "siivous", "uk", seed=1)
+    state = whole_lesson(engine_pack(uk_status=ReviewStatus.REVIEWED), "siivous", "uk", seed=1)
     help_step = next(
         s for s in state.steps if s.kind is StepKind.PRESENT and s.say == "Minä tarvitsen apua."
     )
@@ -135,7 +164,7 @@ def test_gloss_falls_back_to_english_and_shows_review_status() -> None:
 
 def test_options_carry_the_review_status_of_their_own_gloss() -> None:
     for status, expected in ((ReviewStatus.REVIEWED, True), (ReviewStatus.DRAFT, False)):
-        state = start_lesson(engine_pack(uk_status=status), "siivous", "uk", seed=1)
+        state = whole_lesson(engine_pack(uk_status=status), "siivous", "uk", seed=1)
         listen = next(s for s in state.steps if s.kind is StepKind.LISTEN_CHOOSE)
         ukrainian = [o for o in listen.options if o.gloss == "підлога"]
         assert ukrainian and all(o.gloss_reviewed is expected for o in ukrainian)
@@ -144,7 +173,7 @@ def test_options_carry_the_review_status_of_their_own_gloss() -> None:
 
 
 def test_whole_lesson_answered_right_finishes_with_every_step_correct() -> None:
-    state = run_to_end(start_lesson(engine_pack(), "siivous", "en", seed=2))
+    state = run_to_end(whole_lesson(engine_pack(), "siivous", "en", seed=2))
     assert state.finished and state.current is None
     assert len(state.outcomes) == len(state.steps)
     assert all(outcome.correct and outcome.attempts == 1 for outcome in state.outcomes)
@@ -153,7 +182,7 @@ def test_whole_lesson_answered_right_finishes_with_every_step_correct() -> None:
 
 
 def test_wrong_answer_gets_another_try_then_moves_on() -> None:
-    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = whole_lesson(engine_pack(), "siivous", "en", seed=2)
     while state.current is not None and state.current.answer_kind is not AnswerKind.CHOICE:
         state, _ = answer(state, right_answer(state.current))
     step = state.current
@@ -174,7 +203,7 @@ def test_wrong_answer_gets_another_try_then_moves_on() -> None:
 
 
 def test_the_right_order_is_given_once_an_order_step_is_done() -> None:
-    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = whole_lesson(engine_pack(), "siivous", "en", seed=2)
     while state.current is not None and state.current.answer_kind is not AnswerKind.ORDER:
         state, _ = answer(state, right_answer(state.current))
     step = state.current
@@ -186,7 +215,7 @@ def test_the_right_order_is_given_once_an_order_step_is_done() -> None:
 
 
 def test_speech_steps_take_a_score_or_tolerant_text() -> None:
-    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = whole_lesson(engine_pack(), "siivous", "en", seed=2)
     while state.current is not None and not (
         state.current.kind is StepKind.REPEAT and state.current.say == "Minä tarvitsen apua."
     ):
@@ -203,7 +232,7 @@ def test_speech_steps_take_a_score_or_tolerant_text() -> None:
 
 
 def test_dialogue_accepts_the_spoken_form_and_names_speakers() -> None:
-    state = start_lesson(engine_pack(), "aamu", "en", seed=1)
+    state = whole_lesson(engine_pack(), "aamu", "en", seed=1)
     turns = [s for s in state.steps if s.kind is StepKind.DIALOGUE_TURN]
     assert [t.answer_kind for t in turns] == [AnswerKind.NONE, AnswerKind.SPEECH]
     assert turns[0].speaker == "instructor" and turns[1].speaker == "learner"
@@ -214,7 +243,7 @@ def test_dialogue_accepts_the_spoken_form_and_names_speakers() -> None:
 
 
 def test_pronunciation_lesson_drills_the_minimal_pair() -> None:
-    state = start_lesson(engine_pack(), "aanteet", "en", seed=1)
+    state = whole_lesson(engine_pack(), "aanteet", "en", seed=1)
     drills = [s for s in state.steps if s.kind is StepKind.MINIMAL_PAIR]
     assert len(drills) == 3
     for drill in drills:
@@ -230,7 +259,7 @@ def test_a_vowel_quality_pair_is_drilled_without_a_word_about_length() -> None:
 
     result = load_pack(Path(__file__).parent / "fixtures" / "vowel-quality-pair")
     assert result.pack is not None
-    state = start_lesson(result.pack, "aanteet", "en", seed=3)
+    state = whole_lesson(result.pack, "aanteet", "en", seed=3)
     drills = [s for s in state.steps if s.kind is StepKind.MINIMAL_PAIR]
     assert len(drills) == 3 * len(result.pack.lesson("aanteet").minimal_pairs)
     quality = [d for d in drills if {o.fi for o in d.options} == {"sää", "saa"}]
@@ -258,7 +287,7 @@ def test_a_vowel_quality_pair_is_drilled_without_a_word_about_length() -> None:
 
 
 def test_bad_answers_are_refused_clearly() -> None:
-    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = whole_lesson(engine_pack(), "siivous", "en", seed=2)
     while state.current is not None and state.current.answer_kind is not AnswerKind.CHOICE:
         state, _ = answer(state, right_answer(state.current))
     with pytest.raises(SessionError, match="not one of"):
@@ -272,7 +301,7 @@ def test_bad_answers_are_refused_clearly() -> None:
 
 
 def test_state_survives_json_and_resumes_exactly() -> None:
-    state = start_lesson(engine_pack(), "siivous", "uk", seed=5)
+    state = whole_lesson(engine_pack(), "siivous", "uk", seed=5)
     for _ in range(7):
         assert state.current is not None
         state, _ = answer(state, right_answer(state.current))
@@ -284,14 +313,14 @@ def test_state_survives_json_and_resumes_exactly() -> None:
 
 
 def test_unknown_schema_is_refused() -> None:
-    data = start_lesson(engine_pack(), "siivous", "uk", seed=5).to_dict()
+    data = whole_lesson(engine_pack(), "siivous", "uk", seed=5).to_dict()
     data["schema"] = 99
     with pytest.raises(SessionError, match="schema"):
         SessionState.from_dict(data)
 
 
 def test_skip_counts_as_not_known() -> None:
-    state = start_lesson(engine_pack(), "siivous", "en", seed=2)
+    state = whole_lesson(engine_pack(), "siivous", "en", seed=2)
     state = skip(state)
     assert state.position == 1 and state.outcomes[0].skipped
 
@@ -313,7 +342,7 @@ def test_option_ids_give_no_answer_away() -> None:
     kinds = set()
     for lesson in pack.lessons:
         for seed in range(3):
-            for step in start_lesson(pack, lesson.id, "en", seed).steps:
+            for step in whole_lesson(pack, lesson.id, "en", seed).steps:
                 if not step.options:
                     continue
                 kinds.add(step.kind)
@@ -325,3 +354,49 @@ def test_option_ids_give_no_answer_away() -> None:
                 if step.answer_kind is AnswerKind.ORDER:
                     assert list(step.expected) != shown  # the shown order is not the answer
     assert {StepKind.MATCH_PAIRS, StepKind.ORDER_WORDS, StepKind.LISTEN_CHOOSE} <= kinds
+
+
+def test_a_long_lesson_runs_in_parts_of_at_most_twenty_steps_that_go_on_in_order() -> None:
+    from lessons.engine.step_plan import SESSION_STEPS, plan_lesson
+    from lessons.pack.discovery import find_pack_folders
+    from tests.conftest import CONTENT
+
+    folders, _ = find_pack_folders([CONTENT])
+    longest = 0
+    for folder in folders:
+        pack = load_pack(folder).pack
+        assert pack is not None
+        for lesson in pack.lessons:
+            plan = plan_lesson(pack, lesson, "en", seed=4)
+            longest = max(longest, len(plan))
+            first = start_lesson(pack, lesson.id, "en", seed=4)
+            parts = [start_lesson(pack, lesson.id, "en", 4, part) for part in range(first.parts)]
+            assert all(0 < len(part.steps) <= SESSION_STEPS for part in parts), lesson.id
+            assert tuple(step for part in parts for step in part.steps) == plan, lesson.id
+            assert [part.last_part for part in parts] == [False] * (len(parts) - 1) + [True]
+            # Cutting between groups of items may take one session more than the fewest.
+            assert first.parts <= -(-len(plan) // SESSION_STEPS) + 1, (lesson.id, len(plan))
+    assert longest > SESSION_STEPS  # the shipped packs have lessons that need parts
+
+
+def test_a_part_is_stored_and_resumed_with_the_session() -> None:
+    pack = engine_pack()
+    state = start_lesson(pack, "siivous", "en", seed=2)
+    assert state.parts == 2, len(whole_lesson(pack, "siivous", "en", 2).steps)
+    second = start_lesson(pack, "siivous", "en", seed=2, part=1)
+    again = SessionState.from_dict(second.to_dict())
+    assert (again.part, again.parts, again.last_part) == (1, 2, True)
+    with pytest.raises(SessionError, match="has 2 part"):
+        start_lesson(pack, "siivous", "en", seed=2, part=2)
+
+
+def test_a_review_of_many_words_gives_each_one_step_and_fits_one_session() -> None:
+    from lessons.engine.step_plan import SESSION_STEPS
+
+    packs = {name: engine_pack(name) for name in "abc"}
+    refs = [f"{name}/{item}" for name in "abc" for item in packs[name].items][:18]
+    state = start_review(packs, refs, "en", 1)
+    assert len(state.steps) == 18 <= SESSION_STEPS
+    assert [s.item_ref for s in state.steps] == refs
+    few = start_review(packs, refs[:4], "en", 1)
+    assert len(few.steps) == 8  # few words: each heard and said

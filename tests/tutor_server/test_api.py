@@ -311,6 +311,7 @@ def test_openapi_document_is_valid(client: FlaskClient) -> None:
     document = client.get("/api/v1/openapi.json").json
     validate(document)  # type: ignore[arg-type]
     assert "/api/v1/sessions/{session_id}/answers" in document["paths"]  # type: ignore[index]
+    assert "/api/v1/sessions/{session_id}/steps" in document["paths"]  # type: ignore[index]
 
 
 def test_two_different_answers_to_one_step_at_once_move_the_lesson_once(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,15 @@ from tutor_server.app import create_app
 
 @pytest.fixture
 def client(tmp_path: Path) -> FlaskClient:
+    """The app on a migrated database with one group, whose join code is ABCDEF."""
+    from tutor_server import db
+    from tutor_server.models import Group
+
     app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'web.sqlite3'}"})
+    with app.app_context():
+        db.upgrade(app)
+        with db.transaction() as session:
+            session.add(Group(name="A", join_code="ABCDEF"))
     return app.test_client()
 
 
@@ -79,3 +88,40 @@ def test_every_catalog_translates_every_string() -> None:
             catalog = {message.id: message.string for message in read_po(source) if message.id}
         missing = sorted(wanted - {key for key, text in catalog.items() if text})
         assert not missing, (language, missing)
+
+
+def test_an_unknown_join_code_is_said_before_a_language_or_a_name(client: FlaskClient) -> None:
+    response = client.get("/join/ABCDEG?lang=en")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "This code is not known. Check it and try again." in html
+    assert 'id="display-name"' not in html and 'class="languages"' not in html
+    typed = client.get("/join", query_string={"code": " abcdef ", "lang": "so"})
+    assert typed.status_code == 302
+    assert typed.headers["Location"] == "/join/ABCDEF?lang=so"
+
+
+def test_the_join_page_says_how_long_a_name_may_be(client: FlaskClient) -> None:
+    html = client.get("/join/ABCDEF?lang=en").get_data(as_text=True)
+    assert 'maxlength="40"' in html and "At most 40 letters." in html
+
+
+def test_the_service_worker_is_served_at_the_root_named_after_the_app_files(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/sw.js")
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    source = response.get_data(as_text=True)
+    assert "sanapaja-shell-v1" not in source
+    assert re.search(r'const SHELL = "sanapaja-shell-[0-9a-f]{12}";', source)
+    with client.get("/static/learner/manifest.webmanifest") as manifest:
+        assert manifest.status_code == 200
+        assert manifest.json["start_url"] == "/"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("language", SUPPORT_LANGUAGES)
+def test_the_offline_page_is_in_every_language(client: FlaskClient, language: str) -> None:
+    html = client.get("/offline", query_string={"lang": language}).get_data(as_text=True)
+    assert 'id="offline"' in html and f'<html lang="{language}"' in html

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
 
@@ -25,14 +27,24 @@ def packs() -> Response:
     """The learner's packs and lessons, with titles in the learner's language."""
     learner = current_learner()
     language = learner.support_language
-    finished = {
-        (row.pack_id, row.lesson_id)
-        for row in db.get_session().scalars(
-            select(LessonSession).where(
-                LessonSession.learner_id == learner.id, LessonSession.finished
-            )
-        )
-    }
+    # A lesson is finished when the session of its last part was; a lesson in parts shows
+    # how many parts are behind the learner (from its latest session).
+    finished: set[tuple[str | None, str | None]] = set()
+    latest: dict[tuple[str | None, str | None], tuple[int, int]] = {}
+    rows = db.get_session().scalars(
+        select(LessonSession)
+        .where(LessonSession.learner_id == learner.id, LessonSession.lesson_id.is_not(None))
+        .order_by(LessonSession.created_at, LessonSession.id)
+    )
+    for row in rows:
+        progress: dict[str, Any] = row.state
+        part, parts = int(progress.get("part", 0)), int(progress.get("parts", 1))
+        key = (row.pack_id, row.lesson_id)
+        if row.finished and part + 1 >= parts:
+            finished.add(key)
+            latest[key] = (0, parts)
+        else:
+            latest[key] = (part + 1 if row.finished else part, parts)
     result = []
     for pack in learner_packs(learner).values():
         result.append(
@@ -51,6 +63,8 @@ def packs() -> Response:
                         "kind": str(lesson.kind),
                         "items": len(lesson.item_ids),
                         "finished": (pack.id, lesson.id) in finished,
+                        "parts": latest.get((pack.id, lesson.id), (0, None))[1],
+                        "parts_done": latest.get((pack.id, lesson.id), (0, None))[0],
                     }
                     for lesson in pack.lessons
                 ],

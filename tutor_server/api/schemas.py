@@ -211,6 +211,16 @@ class Feedback(BaseModel):
     wrong_fi: str
 
 
+class ReplyTo(BaseModel):
+    """On the learner's turn in a dialogue: the line they answer."""
+
+    fi: str | None
+    speaker: str | None
+    gloss: str | None
+    gloss_reviewed: bool
+    audio_url: str | None
+
+
 class Step(BaseModel):
     """A rendering-neutral step; its right answer stays on the server until it is done."""
 
@@ -235,6 +245,7 @@ class Step(BaseModel):
     listen_timeout_s: float
     max_attempts: int
     feedback: Feedback
+    reply_to: ReplyTo | None = Field(description="a learner's dialogue turn: the line before")
 
 
 class Session(BaseModel):
@@ -246,7 +257,17 @@ class Session(BaseModel):
     total: int
     finished: bool
     steps_done: bool
+    part: int = Field(description="which session of the lesson this is, from 1")
+    parts: int = Field(description="how many sessions the lesson takes (at most 20 steps each)")
     step: Step | None
+
+
+class SessionSteps(BaseModel):
+    """The current step and the ones after it, kept by a phone for a lesson offline."""
+
+    position: int
+    total: int
+    steps: list[Step]
 
 
 class Reveal(BaseModel):
@@ -292,7 +313,9 @@ class LessonSummary(BaseModel):
     level: str
     kind: str
     items: int
-    finished: bool
+    finished: bool = Field(description="the session of the lesson's last part was finished")
+    parts: int | None = Field(description="sessions the lesson takes; None before its first")
+    parts_done: int = Field(description="parts behind the learner in the lesson's current run")
 
 
 class PackSummary(BaseModel):

@@ -43,13 +43,24 @@ from tutor_server.models import (
 bp = Blueprint("sessions", __name__)
 
 
-def _public_step(step: Step, index: int) -> dict[str, Any]:
+def _public_step(step: Step, index: int, before: Step | None = None) -> dict[str, Any]:
     """A step as front ends see it: the right answers stay on the server until the step is
-    done (the answer's verdict then carries them)."""
+    done (the answer's verdict then carries them). On the learner's turn in a dialogue,
+    ``reply_to`` is the line they answer (the step ``before``)."""
     data = step.to_dict()
     data.pop("expected")
     data["feedback"].pop("answer_fi")
     data["index"] = index
+    data["reply_to"] = None
+    answering = step.kind is StepKind.DIALOGUE_TURN and step.answer_kind is AnswerKind.SPEECH
+    if answering and before is not None and before.kind is StepKind.DIALOGUE_TURN:
+        data["reply_to"] = {
+            "fi": before.show_fi,
+            "speaker": before.speaker,
+            "gloss": before.gloss,
+            "gloss_reviewed": before.gloss_reviewed,
+            "audio_url": audio_url(before.say, before.rate) if before.say else None,
+        }
     data["audio_url"] = audio_url(step.say, step.rate) if step.say else None
     data["slow_audio_url"] = audio_url(step.say, SLOW_RATE) if step.say else None
     # Options that are whole items can be heard; the loose words of a sentence cannot.
@@ -66,6 +77,7 @@ def _public_step(step: Step, index: int) -> dict[str, Any]:
 
 def _session_json(record: LessonSession, state: SessionState) -> dict[str, Any]:
     step = state.current
+    before = state.steps[state.position - 1] if step is not None and state.position else None
     return {
         "id": record.id,
         "kind": str(state.kind),
@@ -75,7 +87,9 @@ def _session_json(record: LessonSession, state: SessionState) -> dict[str, Any]:
         "total": len(state.steps),
         "finished": record.finished,
         "steps_done": state.finished,
-        "step": _public_step(step, state.position) if step is not None else None,
+        "part": state.part + 1,
+        "parts": state.parts,
+        "step": _public_step(step, state.position, before) if step is not None else None,
     }
 
 
@@ -122,12 +136,38 @@ def create_session() -> tuple[Response, int]:
             if open_session is not None:
                 resumed = session_store.load_state(current_app, open_session)
                 return jsonify(_session_json(open_session, resumed)), 200
-            state = start_lesson(pack, str(lesson_id), learner.support_language, seed)
+            seed, part = _next_part(learner, pack.id, pack.version, str(lesson_id), seed)
+            state = start_lesson(pack, str(lesson_id), learner.support_language, seed, part)
         record = session_store.new_record(current_app, secrets.token_hex(12), learner.id, state)
         session.add(record)
         session.flush()
         body = _session_json(record, state)
     return jsonify(body), 201
+
+
+def _next_part(
+    learner: Learner, pack_id: str, version: str, lesson_id: str, new_seed: int
+) -> tuple[int, int]:
+    """(seed, part) of the lesson's next session: the part after the last one finished, with
+    its plan's seed, or the first part of a new plan when the lesson was done (or changed)."""
+    last = db.get_session().scalar(
+        select(LessonSession)
+        .where(
+            LessonSession.learner_id == learner.id,
+            LessonSession.pack_id == pack_id,
+            LessonSession.lesson_id == lesson_id,
+            LessonSession.finished,
+        )
+        .order_by(LessonSession.created_at.desc(), LessonSession.id.desc())
+        .limit(1)
+    )
+    if last is None:
+        return new_seed, 0
+    progress: dict[str, Any] = last.state
+    part, parts = int(progress.get("part", 0)), int(progress.get("parts", 1))
+    if part + 1 >= parts or progress.get("pack_version") != version:
+        return new_seed, 0
+    return int(progress["seed"]), part + 1
 
 
 def _own_session(session_id: str, *, lock: bool = False) -> LessonSession:
@@ -156,6 +196,25 @@ def get_session(session_id: str) -> Response:
     """A session and its current step."""
     record = _own_session(session_id)
     return jsonify(_session_json(record, session_store.load_state(current_app, record)))
+
+
+@operation(
+    bp,
+    "GET",
+    "/sessions/<session_id>/steps",
+    responses={200: (schemas.SessionSteps, "The current step and the steps after it")},
+    errors={404: "No such session"},
+)
+def session_steps(session_id: str) -> Response:
+    """The current step and those after it, as front ends see them: a phone keeps them (and
+    their audio) to go on through a lesson without a connection, answers waiting to be sent."""
+    record = _own_session(session_id)
+    state = session_store.load_state(current_app, record)
+    steps = [
+        _public_step(state.steps[index], index, state.steps[index - 1] if index else None)
+        for index in range(state.position, len(state.steps))
+    ]
+    return jsonify({"position": state.position, "total": len(state.steps), "steps": steps})
 
 
 def _given(answer_given: schemas.AnswerGiven | None) -> Answer:

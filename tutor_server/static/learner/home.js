@@ -23,13 +23,30 @@ function lessonButton(pack, lesson) {
   finnish.className = "fi";
   finnish.lang = "fi";
   finnish.textContent = lesson.title_fi;
-  button.append(title, finnish);
+  const about = document.createElement("span");
+  about.className = "about";
+  const level = document.createElement("span");
+  level.className = "level";
+  level.textContent = lesson.level;
+  level.title = t("level", { level: lesson.level });
+  about.append(level);
+  if (lesson.parts > 1 && lesson.parts_done > 0 && !lesson.finished) {
+    const part = document.createElement("span");
+    part.className = "part";
+    part.textContent = t("lesson_part", { n: lesson.parts_done + 1, total: lesson.parts });
+    about.append(part);
+  }
   if (lesson.finished) {
     const done = document.createElement("span");
     done.className = "done";
-    done.textContent = `✓ ${t("finished")}`;
-    button.append(done);
+    const tick = document.createElement("img");
+    tick.src = "/openmoji/2714.svg";
+    tick.alt = "";
+    tick.className = "icon";
+    done.append(tick, t("finished"));
+    about.append(done);
   }
+  button.append(title, finnish, about);
   button.addEventListener("click", () =>
     startSession({ kind: "lesson", pack_id: pack.id, lesson_id: lesson.id }).catch(() =>
       showError($("home-error"), "error"),
@@ -61,17 +78,31 @@ async function showHome() {
   $("words").textContent = t("words", { n: progress.words_practised });
   const list = $("packs");
   list.replaceChildren();
+  // One folded card per pack, so many packs still fit on a phone; the pack being
+  // worked on (or else the first) is open.
+  const started = (pack) => pack.lessons.some((lesson) => lesson.finished || lesson.parts_done > 0);
+  const openPack = packs.packs.find(started) || packs.packs[0];
   for (const pack of packs.packs) {
-    const card = document.createElement("div");
+    const card = document.createElement("details");
     card.className = "card pack";
-    const heading = document.createElement("h2");
-    heading.textContent = pack.title || pack.title_fi;
+    card.dataset.pack = pack.id;
+    card.open = pack === openPack;
+    const heading = document.createElement("summary");
+    const name = document.createElement("span");
+    name.className = "pack-title";
+    name.textContent = pack.title || pack.title_fi;
+    const count = document.createElement("span");
+    count.className = "pack-count";
+    count.dir = "ltr";
+    count.textContent = `${pack.lessons.filter((lesson) => lesson.finished).length} / ${pack.lessons.length}`;
+    heading.append(name, count);
     card.append(heading);
     for (const lesson of pack.lessons) card.append(lessonButton(pack, lesson));
     list.append(card);
   }
   showRecordings(me);
   $("signed-in").hidden = false;
+  window.SANAPAJA.installOffline();
 }
 
 // Audio is kept only when the group records and the learner agreed; the switch says which.
@@ -169,6 +200,11 @@ $("recover-form").addEventListener("submit", async (event) => {
 $("sign-out").addEventListener("click", () => {
   signOut();
   location.reload();
+});
+
+// Back from a lesson can show this page from memory as it was: fetch what is new.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && token()) showHome().catch(() => showError($("home-error"), "error"));
 });
 
 if (!token()) {

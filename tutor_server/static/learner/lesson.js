@@ -1,11 +1,23 @@
-import { api, ApiError, flushOutbox, pictureUrl, postAnswer, t } from "./api.js";
+import {
+  api,
+  ApiError,
+  flushOutbox,
+  Offline,
+  pendingFor,
+  pictureUrl,
+  postAnswer,
+  queueAnswer,
+  queueFinish,
+  send,
+  t,
+} from "./api.js";
 import { Recorder } from "./recorder.js";
 
 const root = document.getElementById("lesson");
 const stepBox = document.getElementById("step");
 const status = document.getElementById("status");
 const sessionId = root.dataset.session;
-const player = new Audio();
+const player = document.getElementById("player");
 // Only when the server sent no slowly spoken audio: slower playback of the normal audio.
 const SLOW_PLAYBACK = 0.75;
 
@@ -31,11 +43,49 @@ function clientId() {
   return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+// Pictures instead of emoji characters, which a phone without an emoji font shows as boxes.
+const ICONS = {
+  listen: "1F50A",
+  slow: "1F422",
+  record: "1F3A4",
+  stop: "23F9",
+  my_try: "1F5E3",
+  done: "1F389",
+  ok: "2714",
+  off: "274C",
+};
+
+function icon(name) {
+  return el("img", { class: "icon", src: `/openmoji/${ICONS[name]}.svg`, alt: "", width: 28, height: 28 });
+}
+
+function labelled(name, text) {
+  return [icon(name), el("span", {}, text)];
+}
+
+// A browser may refuse to play before the learner has touched the page (after a reload):
+// then a note asks them to tap Listen.
 function play(url, rate = 1) {
   if (!url) return;
   player.src = url;
   player.playbackRate = rate;
-  player.play().catch(() => {});
+  player.play().then(hideTapNote, (error) => {
+    if (error && error.name === "NotAllowedError") showTapNote();
+  });
+}
+
+function stopPlaying() {
+  player.pause();
+}
+
+function showTapNote() {
+  const note = stepBox.querySelector(".tap-to-listen");
+  if (note) note.hidden = false;
+}
+
+function hideTapNote() {
+  const note = stepBox.querySelector(".tap-to-listen");
+  if (note) note.hidden = true;
 }
 
 function showOffline(offline) {
@@ -49,8 +99,8 @@ function listenButtons(step) {
   return el(
     "div",
     { class: "listen" },
-    el("button", { class: "big play", "data-action": "listen", onclick: () => play(step.audio_url) }, `🔊 ${t("listen")}`),
-    el("button", { class: "play slow", "data-action": "listen-slowly", onclick: slowly }, `🐢 ${t("slow")}`),
+    el("button", { class: "big play", "data-action": "listen", onclick: () => play(step.audio_url) }, ...labelled("listen", t("listen"))),
+    el("button", { class: "play slow", "data-action": "listen-slowly", onclick: slowly }, ...labelled("slow", t("slow"))),
   );
 }
 
@@ -61,9 +111,10 @@ function picture(code, alt = "") {
 
 function gloss(text, reviewed) {
   if (!text) return null;
+  // A gloss may fall back to English on a right-to-left page: its own direction.
   return el(
     "p",
-    { class: "gloss" },
+    { class: "gloss", dir: "auto" },
     text,
     reviewed ? null : el("span", { class: "draft" }, t("draft")),
   );
@@ -75,9 +126,19 @@ function finnish(text, className = "fi") {
 
 let session = null;
 
+// "3 / 20" beside the bar: how far the learner is in this session.
+function showProgress() {
+  const done = Math.min(session.position + 1, session.total);
+  document.getElementById("bar-fill").style.width = `${(100 * session.position) / session.total}%`;
+  const count = document.getElementById("step-count");
+  count.textContent = `${done} / ${session.total}`;
+  count.setAttribute("aria-label", t("step_count", { n: done, total: session.total }));
+}
+
 function render() {
   const step = session.step;
-  document.getElementById("bar-fill").style.width = `${(100 * session.position) / session.total}%`;
+  status.hidden = true;
+  showProgress();
   if (!step) return finish();
   const body = el("div", {
     class: "card step",
@@ -87,6 +148,7 @@ function render() {
   });
   append(
     body,
+    replyTo(step.reply_to),
     el("h1", { class: "prompt" }, t(step.prompt_key)),
     step.speaker && step.speaker !== "learner" ? el("p", { class: "speaker" }, `${step.speaker}:`) : null,
     picture(step.picture),
@@ -94,6 +156,7 @@ function render() {
     step.show_spoken ? finnish(`(${step.show_spoken})`, "fi spoken") : null,
     step.kind === "listen_choose" || step.kind === "minimal_pair" ? null : gloss(step.gloss, step.gloss_reviewed),
     listenButtons(step),
+    step.audio_url ? el("p", { class: "tap-to-listen", role: "status", hidden: true }, t("tap_listen")) : null,
   );
   const answerBox = el("div", { class: "answer" });
   body.append(answerBox, el("div", { class: "feedback", id: "feedback", "aria-live": "polite" }));
@@ -101,6 +164,21 @@ function render() {
   const renderers = { none: renderContinue, choice: renderChoice, order: renderOrder, pairs: renderPairs, speech: renderSpeech };
   renderers[step.answer_kind](step, answerBox);
   play(step.audio_url);
+}
+
+// On the learner's turn in a dialogue: the line they answer, to read and hear again.
+function replyTo(line) {
+  if (!line) return null;
+  return el("div", { class: "reply-to" },
+    el("div", { class: "line" },
+      line.speaker ? el("p", { class: "reply-speaker" }, `${line.speaker}:`) : null,
+      el("p", { class: "fi", lang: "fi", dir: "ltr" }, line.fi),
+      gloss(line.gloss, line.gloss_reviewed),
+    ),
+    line.audio_url
+      ? el("button", { class: "play mini", "data-action": "listen-line", "aria-label": t("listen"), onclick: () => play(line.audio_url) }, icon("listen"))
+      : null,
+  );
 }
 
 function renderContinue(step, box) {
@@ -145,7 +223,7 @@ function renderChoice(step, box) {
     );
     const row = el("div", { class: "option-row" }, button);
     if (option.audio_url && step.kind !== "choose_translation") {
-      row.append(el("button", { class: "play mini", "aria-label": t("listen"), onclick: () => play(option.audio_url) }, "🔊"));
+      row.append(el("button", { class: "play mini", "aria-label": t("listen"), onclick: () => play(option.audio_url) }, icon("listen")));
     }
     list.append(row);
   }
@@ -216,15 +294,17 @@ function renderPairs(step, box) {
 
 function renderSpeech(step, box) {
   const meter = el("div", { class: "meter" }, el("div", { class: "level" }));
-  const button = el("button", { class: "big primary record", "data-action": "record" }, `🎤 ${t("record")}`);
+  const button = el("button", { class: "big primary record", "data-action": "record" }, ...labelled("record", t("record")));
   let recorder = null;
   button.addEventListener("click", async () => {
     if (recorder) {
       recorder.stop();
       return;
     }
+    // The tutor's voice must not go into the learner's recording.
+    stopPlaying();
     recorder = new Recorder();
-    button.textContent = `⏹ ${t("stop")}`;
+    button.replaceChildren(...labelled("stop", t("stop")));
     button.classList.add("recording");
     status.textContent = t("listening");
     status.hidden = false;
@@ -265,49 +345,60 @@ async function submit(step, answer, chosen = null, myTry = null) {
   stepBox.querySelectorAll(".answer button").forEach((b) => (b.disabled = true));
   let result;
   try {
-    result = await postAnswer(sessionId, body, showOffline);
+    // Answers wait in order: while some wait, a new one waits behind them.
+    if (pendingFor(sessionId)) throw new Offline("answers are waiting to be sent");
+    result = await postAnswer(sessionId, body);
   } catch (error) {
-    if (error instanceof ApiError && error.body.error === "audio_not_scored") {
+    if (error instanceof Offline && aheadStep(step.index + 1) !== undefined) {
+      await answerOffline(step, body, answer);
+    } else if (error instanceof Offline) {
+      showFeedback(step, { retry: true, message: t("offline") });
+    } else if (error instanceof ApiError && error.body.error === "audio_not_scored") {
       showFeedback(step, { retry: true, message: t("not_heard"), myTry });
     } else if (error instanceof ApiError && error.status === 409) {
+      // The server had moved on (the step was answered in another tab or before a Back):
+      // say so rather than silently swapping the question.
       session = await api("GET", `/sessions/${sessionId}`);
       render();
+      status.textContent = t("moved_on");
+      status.hidden = false;
     } else {
       showFeedback(step, { retry: true, message: t("error") });
     }
     return;
   }
   session = result.session;
+  remember();
   if (step.answer_kind === "none" || answer === null) return render();
   const verdict = result.verdict;
   if (chosen) chosen.classList.add(verdict.correct ? "right" : "wrong");
   showFeedback(step, { verdict, scoring: result.scoring, myTry, retry: !verdict.step_done });
 }
 
-function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
+function showFeedback(step, { verdict, scoring, myTry, retry, message, note }) {
   const box = document.getElementById("feedback");
   box.replaceChildren();
   if (message) box.append(el("p", { class: "verdict wrong" }, message));
+  if (note) box.append(el("p", { class: "saved-offline", role: "status" }, note));
   if (verdict) {
     const word = scoring && scoring.verdict === "close" ? t("close") : t(verdict.feedback_key);
     box.append(el("p", { class: `verdict ${verdict.correct ? "right" : "wrong"}`, "data-correct": String(verdict.correct) }, word));
-    if (!verdict.correct && verdict.step_done && verdict.answer_fi) {
-      box.append(el("p", {}, t("the_answer"), " ", el("b", { lang: "fi", dir: "ltr" }, verdict.answer_fi)));
-    }
+    if (!verdict.correct && verdict.answer) reveal(step, verdict.answer, box);
   }
   if (scoring) box.append(scoreView(scoring));
   if (myTry || (scoring && step.audio_url)) {
     box.append(
       el("div", { class: "listen" },
-        step.audio_url ? el("button", { class: "play", onclick: () => play(step.audio_url) }, `🔊 ${t("listen")}`) : null,
-        myTry ? el("button", { class: "play", "data-action": "my-try", onclick: () => play(myTry) }, `🗣 ${t("my_try")}`) : null,
+        step.audio_url ? el("button", { class: "play", onclick: () => play(step.audio_url) }, ...labelled("listen", t("listen"))) : null,
+        myTry ? el("button", { class: "play", "data-action": "my-try", onclick: () => play(myTry) }, ...labelled("my_try", t("my_try"))) : null,
       ),
     );
   }
   const actions = el("div", { class: "actions" });
   if (retry) {
     actions.append(el("button", { class: "big primary", "data-action": "retry", onclick: render }, t("try_again")));
-    if (step.answer_kind === "speech" && verdict) actions.append(skipButton(step));
+    // A learner in a noisy room must be able to move on, heard or not.
+    if (step.answer_kind === "speech") actions.append(skipButton(step));
   } else {
     actions.append(el("button", { class: "big primary", "data-action": "next", onclick: render }, t("next")));
   }
@@ -316,6 +407,33 @@ function showFeedback(step, { verdict, scoring, myTry, retry, message }) {
   const answerBox = stepBox.querySelector(".answer");
   answerBox.hidden = step.answer_kind !== "choice" && step.answer_kind !== "pairs";
   answerBox.querySelectorAll("[data-action=check]").forEach((button) => (button.hidden = true));
+}
+
+// After the last wrong try: the right answer, as the step asked for it. The right option
+// is marked among the choices (a meaning, when the choices are meanings), a word order is
+// shown built, and the Finnish comes with its meaning.
+function reveal(step, answer, box) {
+  const optionsById = Object.fromEntries([...step.options, ...step.right_options].map((o) => [o.id, o]));
+  for (const id of answer.option_ids || []) {
+    const button = stepBox.querySelector(`button.option[data-option="${id}"]`);
+    if (button) {
+      button.classList.add("right");
+      button.dataset.right = "true";
+    }
+  }
+  const line = el("p", { class: "answer-line" }, t("the_answer"), " ");
+  if (answer.order) {
+    const built = el("div", { class: "sentence right-order", lang: "fi", dir: "ltr" },
+      ...answer.order.map((id) => el("span", { class: "tile right" }, optionsById[id] ? optionsById[id].fi : id)));
+    box.append(line, built);
+    return;
+  }
+  const chosen = (answer.option_ids || []).map((id) => optionsById[id]).filter(Boolean);
+  const meaning = chosen.find((option) => !option.fi && option.gloss);
+  if (answer.fi) line.append(el("b", { lang: "fi", dir: "ltr" }, answer.fi));
+  const glossText = meaning ? meaning.gloss : answer.gloss;
+  if (glossText) line.append(" — ", el("span", { class: "answer-gloss" }, glossText));
+  if (answer.fi || glossText) box.append(line);
 }
 
 function scoreView(scoring) {
@@ -328,35 +446,145 @@ function scoreView(scoring) {
     const [before, after] = t("sounded_like").split("%(word)s");
     view.append(el("p", { class: "heard-as" }, before, el("b", { lang: "fi", dir: "ltr" }, scoring.heard_as), after || ""));
   }
-  for (const segment of scoring.segments || []) {
+  // Sound lengths mean something only when the learner said the target word.
+  const saidSomethingElse =
+    scoring.message_key === "pronunciation.other_words" ||
+    (scoring.heard_as && scoring.heard_as !== scoring.target);
+  const segments = saidSomethingElse ? [] : scoring.segments || [];
+  if (segments.length) {
     view.append(
-      el("div", { class: `segment ${segment.ok ? "ok" : "off"}`, dir: "ltr" },
+      el("div", { class: "segment legend", dir: "ltr" },
+        el("span", {}),
+        el("span", { class: "key" }, t("bar.expected")),
+        el("span", { class: "key" }, t("bar.heard")),
+        el("span", {}),
+      ),
+    );
+  }
+  for (const segment of segments) {
+    const label = segment.ok
+      ? t(segment.heard)
+      : t("heard_expected", { heard: t(segment.heard), expected: t(segment.expected) });
+    view.append(
+      el("div", { class: `segment ${segment.ok ? "ok" : "off"}`, dir: "ltr", "data-sound": segment.sound },
         el("span", { class: "sound", lang: "fi" }, segment.sound),
         el("span", { class: `bar expected ${segment.expected}`, title: t(segment.expected) }),
         el("span", { class: `bar heard ${segment.heard}`, title: t(segment.heard) }),
-        el("span", { class: "label" }, `${t(segment.heard)} ${segment.ok ? "✓" : "✗"}`),
+        el("span", { class: "label", dir: document.documentElement.dir }, icon(segment.ok ? "ok" : "off"), label),
       ),
     );
   }
   return view;
 }
 
+function doneTitle() {
+  if (session.kind === "review") return t("review_done");
+  if (session.part < session.parts) return t("part_done", { n: session.part, total: session.parts });
+  return t("done");
+}
+
 async function finish() {
-  const result = await api("POST", `/sessions/${sessionId}/finish`);
+  let result = null;
+  try {
+    if (pendingFor(sessionId)) throw new Offline("answers are waiting to be sent");
+    result = await send("POST", `/sessions/${sessionId}/finish`);
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error;
+    queueFinish(sessionId);
+    keepSending();
+  }
   stepBox.replaceChildren(
     el("div", { class: "card done", "data-finished": "true" },
-      el("h1", {}, `🎉 ${t("done")}`),
-      el("p", {}, t("streak", { n: result.streak_days })),
+      el("h1", {}, icon("done"), " ", doneTitle()),
+      session.part < session.parts ? el("p", { class: "next-part" }, t("next_part")) : null,
+      result
+        ? el("p", {}, t("streak", { n: result.streak_days }))
+        : el("p", { class: "saved-offline", role: "status" }, t("done_offline")),
       el("a", { class: "big primary button", href: root.dataset.home, "data-action": "home" }, t("home")),
     ),
   );
 }
 
-async function start() {
-  await flushOutbox();
-  session = await api("GET", `/sessions/${sessionId}`);
-  render();
+// Without a connection the lesson goes on from the steps kept on the phone; the answers
+// wait in the outbox (api.js) and are sent, in order, once the connection is back.
+const KEPT = `sanapaja.lesson.${sessionId}`;
+const AUDIO_CACHE = "sanapaja-audio";
+let ahead = [];
+
+function aheadStep(index) {
+  if (session && index >= session.total) return null;
+  return ahead.find((step) => step.index === index);
 }
+
+function remember() {
+  localStorage.setItem(KEPT, JSON.stringify({ session, ahead }));
+}
+
+async function answerOffline(step, body, answer) {
+  await queueAnswer(sessionId, body);
+  const next = aheadStep(step.index + 1);
+  session = { ...session, position: step.index + 1, step: next, steps_done: next === null };
+  remember();
+  keepSending();
+  if (step.answer_kind === "none" || answer === null) return render();
+  showFeedback(step, { note: t("saved_offline") });
+}
+
+let sending = null;
+function keepSending() {
+  if (sending) return;
+  sending = setInterval(async () => {
+    if (await flushOutbox()) {
+      clearInterval(sending);
+      sending = null;
+    }
+  }, 5000);
+}
+window.addEventListener("online", () => flushOutbox());
+
+// The steps ahead and their audio, kept for a lesson without a connection.
+async function keepAhead() {
+  const kept = await api("GET", `/sessions/${sessionId}/steps`);
+  ahead = kept.steps;
+  remember();
+  if (!("caches" in window)) return;
+  const urls = new Set();
+  for (const step of ahead) {
+    for (const url of [step.audio_url, step.slow_audio_url, step.reply_to && step.reply_to.audio_url]) if (url) urls.add(url);
+    for (const option of [...step.options, ...step.right_options]) if (option.audio_url) urls.add(option.audio_url);
+  }
+  const cache = await caches.open(AUDIO_CACHE);
+  for (const url of urls) {
+    if (!(await cache.match(url))) await cache.add(url).catch(() => {});
+  }
+}
+
+async function start() {
+  const sent = await flushOutbox();
+  try {
+    if (!sent) throw new Offline("answers are waiting to be sent");
+    session = await send("GET", `/sessions/${sessionId}`);
+  } catch (error) {
+    if (!(error instanceof Offline)) throw error;
+    const kept = JSON.parse(localStorage.getItem(KEPT) || "null");
+    if (!kept) throw error;
+    ({ session, ahead } = kept);
+    keepSending();
+    render();
+    showOffline(true);
+    return;
+  }
+  remember();
+  render();
+  window.SANAPAJA.installOffline();
+  keepAhead().catch(() => {});
+}
+
+// Back and Forward can bring the page back from memory as it was: ask the server where
+// the lesson is instead of showing an old step.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) start().catch(() => showFeedback(session.step, { retry: true, message: t("error") }));
+});
 
 start().catch(() => {
   status.textContent = t("error");

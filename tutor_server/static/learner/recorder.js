@@ -16,7 +16,8 @@ export class Recorder {
   // Resolves with a Blob (audio/wav); `onLevel(0..1)` animates the meter.
   async record(maxSeconds, onLevel = () => {}) {
     const stream = await navigator.mediaDevices.getUserMedia({
-      audio: { channelCount: 1, echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+      // Echo cancellation keeps the tutor's voice from a phone's speaker out of the try.
+      audio: { channelCount: 1, echoCancellation: true, noiseSuppression: false, autoGainControl: false },
     });
     const context = new AudioContext();
     try {
