@@ -442,6 +442,17 @@ function scoreView(scoring) {
   if (scoring.message_key === "pronunciation.other_words") {
     view.append(el("p", { class: "other-words", "data-message": scoring.message_key }, t("other_words")));
   }
+  // A phrase with a word missing or unclear: say so, and name the words to practise.
+  const wordKeys = { "pronunciation.word_missing": "word_missing", "pronunciation.word_unclear": "word_unclear" };
+  if (wordKeys[scoring.message_key]) {
+    view.append(el("p", { class: "other-words", "data-message": scoring.message_key }, t(wordKeys[scoring.message_key])));
+    const weak = (scoring.words || []).filter((word) => !word.ok);
+    if (weak.length) {
+      const list = el("p", { class: "weak-words" }, t("words_to_practise"), " ");
+      weak.forEach((word, index) => list.append(index ? ", " : "", el("b", { lang: "fi", dir: "ltr" }, word.word)));
+      view.append(list);
+    }
+  }
   if (scoring.heard_as && scoring.heard_as !== scoring.target) {
     const [before, after] = t("sounded_like").split("%(word)s");
     view.append(el("p", { class: "heard-as" }, before, el("b", { lang: "fi", dir: "ltr" }, scoring.heard_as), after || ""));
@@ -449,6 +460,7 @@ function scoreView(scoring) {
   // Sound lengths mean something only when the learner said the target word.
   const saidSomethingElse =
     scoring.message_key === "pronunciation.other_words" ||
+    Boolean(wordKeys[scoring.message_key]) ||
     (scoring.heard_as && scoring.heard_as !== scoring.target);
   const segments = saidSomethingElse ? [] : scoring.segments || [];
   if (segments.length) {
