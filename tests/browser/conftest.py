@@ -20,9 +20,10 @@ from speech.tts import TextToSpeech, Voice
 from tests.conftest import example_app
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, Playwright
+    from playwright.sync_api import Browser, Locator, Page, Playwright
 
     from lessons.engine.session import SessionState
+    from lessons.engine.steps import Step
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -68,6 +69,25 @@ def join(page: Page, server: Server, language: str) -> None:
     page.fill("#display-name", "Olga")
     page.click("#join-form button[type=submit]")
     expect(page.locator("#recovery-code")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
+
+
+def click_right_answer(box: Locator, step: Step) -> None:
+    """Click the right answer of a choice, order or pairs step in ``box`` (with Check where
+    the step has one); other steps are left alone."""
+    from lessons.engine.steps import AnswerKind
+
+    if step.answer_kind is AnswerKind.CHOICE:
+        box.locator(f"button.option[data-option='{step.expected[0]}']").click()
+    elif step.answer_kind is AnswerKind.ORDER:
+        for option in step.expected:
+            box.locator(f".bank [data-option='{option}']").click()
+        box.locator("[data-action=check]").click()
+    elif step.answer_kind is AnswerKind.PAIRS:
+        for pair in step.expected:
+            left, right = pair.split("=")
+            box.locator(f"[data-left='{left}']").click()
+            box.locator(f"[data-right='{right}']").click()
+        box.locator("[data-action=check]").click()
 
 
 @contextmanager

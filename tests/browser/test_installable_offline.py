@@ -11,7 +11,15 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from lessons.engine.steps import AnswerKind
-from tests.browser.conftest import PHONE, Server, engine_step, join, serving, session_state
+from tests.browser.conftest import (
+    PHONE,
+    Server,
+    click_right_answer,
+    engine_step,
+    join,
+    serving,
+    session_state,
+)
 from tests.browser.test_phone import advance, shot
 from tests.browser.test_step_screens import open_lesson, strings
 from tests.conftest import CONTENT, example_app
@@ -139,18 +147,7 @@ def test_a_lesson_is_finished_offline_and_syncs_later(browser: Browser, server: 
         elif step.answer_kind is AnswerKind.SPEECH:
             box.locator(".answer [data-action=skip]").click()
         else:
-            if step.answer_kind is AnswerKind.CHOICE:
-                box.locator(f"button.option[data-option='{step.expected[0]}']").click()
-            elif step.answer_kind is AnswerKind.ORDER:
-                for option in step.expected:
-                    box.locator(f".bank [data-option='{option}']").click()
-                box.locator("[data-action=check]").click()
-            elif step.answer_kind is AnswerKind.PAIRS:
-                for pair in step.expected:
-                    left, right = pair.split("=")
-                    box.locator(f"[data-left='{left}']").click()
-                    box.locator(f"[data-right='{right}']").click()
-                box.locator("[data-action=check]").click()
+            click_right_answer(box, step)
             expect(box.locator(".saved-offline")).to_have_text(ui["saved_offline"])
             shot(page, f"answer-saved-offline-{index}")
             box.locator(".feedback [data-action=next]").click()

@@ -12,6 +12,7 @@ from tests.browser.conftest import (
     PHONE,
     SPOKEN_WORD,
     Server,
+    click_right_answer,
     engine_step,
     join,
 )
@@ -25,19 +26,8 @@ def answer_step(page: Page, server: Server, session_id: str, spoken: list[dict[s
     if step.answer_kind is AnswerKind.NONE:
         box.locator("[data-action=next]").click()
         return
-    if step.answer_kind is AnswerKind.CHOICE:
-        box.locator(f"button.option[data-option='{step.expected[0]}']").click()
-    elif step.answer_kind is AnswerKind.ORDER:
-        for option in step.expected:
-            box.locator(f".bank [data-option='{option}']").click()
-        box.locator("[data-action=check]").click()
-    elif step.answer_kind is AnswerKind.PAIRS:
-        for pair in step.expected:
-            left, right = pair.split("=")
-            box.locator(f"[data-left='{left}']").click()
-            box.locator(f"[data-right='{right}']").click()
-        box.locator("[data-action=check]").click()
-    elif step.answer_kind is AnswerKind.SPEECH:
+    click_right_answer(box, step)
+    if step.answer_kind is AnswerKind.SPEECH:
         box.locator("[data-action=record]").click()
         verdict = box.locator(".verdict")
         expect(verdict).to_be_visible(timeout=20_000)

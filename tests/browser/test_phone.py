@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from playwright.sync_api import Browser, Page, Playwright, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect
 
 from lessons.engine.steps import AnswerKind
 from lessons.pack.model import StepKind
@@ -22,6 +22,7 @@ from tests.browser.conftest import (
     PHONE,
     SPOKEN_WORD,
     Server,
+    click_right_answer,
     engine_step,
     launch,
     session_state,
@@ -30,6 +31,17 @@ from tests.browser.test_step_screens import api_step, open_lesson, strings
 
 # Emoji and pictographs that a phone without an emoji font shows as empty boxes.
 EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf\u23e9-\u23fa\u2b50\u2b55]")
+
+
+def phone_lesson(
+    browser: Browser, server: Server, language: str, lesson: str
+) -> tuple[BrowserContext, Page, str, dict[str, str]]:
+    """A learner on a phone with ``lesson`` open: the context, page, session id and the
+    page's UI strings."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    session_id = open_lesson(page, server, language, lesson)
+    return context, page, session_id, strings(page)
 
 
 def shot(page: Page, name: str) -> None:
@@ -48,18 +60,7 @@ def advance(page: Page, server: Server, session_id: str) -> None:
     elif step.answer_kind is AnswerKind.SPEECH:
         box.locator(".answer [data-action=skip]").click()
     else:
-        if step.answer_kind is AnswerKind.CHOICE:
-            box.locator(f"button.option[data-option='{step.expected[0]}']").click()
-        elif step.answer_kind is AnswerKind.ORDER:
-            for option in step.expected:
-                box.locator(f".bank [data-option='{option}']").click()
-            box.locator("[data-action=check]").click()
-        elif step.answer_kind is AnswerKind.PAIRS:
-            for pair in step.expected:
-                left, right = pair.split("=")
-                box.locator(f"[data-left='{left}']").click()
-                box.locator(f"[data-right='{right}']").click()
-            box.locator("[data-action=check]").click()
+        click_right_answer(box, step)
         box.locator(".feedback [data-action=next]").click()
     if state.position + 1 < len(state.steps):
         expect(page.locator(f".step[data-step='{state.position + 1}']")).to_be_visible()
@@ -101,10 +102,7 @@ def words_practised(server: Server) -> int:
 def test_back_after_a_lesson_shows_what_the_server_has_now(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "en", "siivous")
-    ui = strings(page)
+    context, page, session_id, ui = phone_lesson(browser, server, "en", "siivous")
     finish_lesson(page, server, session_id)
     page.go_back()
     expect(page.locator("button.lesson[data-lesson='siivous'] .done")).to_be_visible()
@@ -118,10 +116,7 @@ def test_back_after_a_lesson_shows_what_the_server_has_now(
 def test_a_step_answered_elsewhere_is_said_and_the_server_step_shown(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "en", "siivous")
-    ui = strings(page)
+    context, page, session_id, ui = phone_lesson(browser, server, "en", "siivous")
     other = context.new_page()
     other.goto(page.url)
     advance(other, server, session_id)  # the other tab answers step 0
@@ -179,9 +174,7 @@ def wrong_order_every_try(page: Page, step: Any) -> None:
 def test_after_the_last_wrong_try_the_right_meaning_is_marked_and_the_order_built(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "en", "siivous")
+    context, page, session_id, _ = phone_lesson(browser, server, "en", "siivous")
     checks = {
         StepKind.LISTEN_CHOOSE: wrong_twice_on_a_meaning,
         StepKind.ORDER_WORDS: wrong_order_every_try,
@@ -235,10 +228,7 @@ def test_a_try_not_heard_can_be_skipped(
     quiet.write_bytes(to_wav_bytes(Audio(np.zeros(3 * SAMPLE_RATE, dtype=np.float32))))
     browser = launch(playwright_driver, quiet)
     try:
-        context = browser.new_context(viewport=PHONE)
-        page = context.new_page()
-        session_id = open_lesson(page, server, "so", "siivous")
-        ui = strings(page)
+        _, page, session_id, ui = phone_lesson(browser, server, "so", "siivous")
         advance_until(page, server, session_id, lambda s: s.answer_kind is AnswerKind.SPEECH)
         position = session_state(server, session_id).position
         box = page.locator(".step[data-answer=speech]")
@@ -255,10 +245,7 @@ def test_a_try_not_heard_can_be_skipped(
 def test_sound_bars_have_a_legend_say_what_was_expected_and_are_not_drawn_for_other_words(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "en", "aanteet")
-    ui = strings(page)
+    context, page, session_id, ui = phone_lesson(browser, server, "en", "aanteet")
     seen_target = seen_other = False
     for _ in range(40):
         step = engine_step(server, session_id)
@@ -291,9 +278,7 @@ def test_sound_bars_have_a_legend_say_what_was_expected_and_are_not_drawn_for_ot
 def test_fill_the_gap_plays_nothing_and_offers_words_without_capitals(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "en", "siivous")
+    context, page, session_id, _ = phone_lesson(browser, server, "en", "siivous")
     step = advance_until(page, server, session_id, lambda s: s.kind is StepKind.FILL_GAP)
     box = page.locator(".step[data-kind=fill_gap]")
     expect(box.locator("p.fi")).to_contain_text("___")
@@ -316,9 +301,7 @@ def test_fill_the_gap_plays_nothing_and_offers_words_without_capitals(
 def test_the_learners_dialogue_turn_shows_the_line_it_answers(
     browser: Browser, screens_server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, screens_server, "ar", "aamulla")
+    context, page, session_id, _ = phone_lesson(browser, screens_server, "ar", "aamulla")
     advance(page, screens_server, session_id)
     advance(page, screens_server, session_id)  # the learner's first turn is skipped
     heard = engine_step(screens_server, session_id)
@@ -334,10 +317,7 @@ def test_the_learners_dialogue_turn_shows_the_line_it_answers(
 def test_a_lesson_shows_its_step_count_has_a_way_out_and_no_emoji(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "fa", "siivous")
-    ui = strings(page)
+    context, page, session_id, ui = phone_lesson(browser, server, "fa", "siivous")
     total = len(session_state(server, session_id).steps)
     expect(page.locator("#step-count")).to_have_text(f"1 / {total}")
     advance(page, server, session_id)
@@ -387,10 +367,7 @@ def test_when_the_browser_refuses_to_play_the_learner_is_told_to_tap_listen(
 def test_a_review_says_review_done(browser: Browser, server: Server) -> None:
     from tests.browser.test_learner_app import make_everything_due
 
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    session_id = open_lesson(page, server, "en", "siivous")
-    ui = strings(page)
+    context, page, session_id, ui = phone_lesson(browser, server, "en", "siivous")
     finish_lesson(page, server, session_id)
     make_everything_due(server)
     page.click("[data-action=home]")

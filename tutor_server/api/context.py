@@ -20,15 +20,21 @@ def token_ttl() -> timedelta:
     return timedelta(days=int(current_app.config["TOKEN_TTL_DAYS"]))
 
 
+def authorization_token(scheme: str) -> str:
+    """The token of ``Authorization: <scheme> <token>``, or a 401 saying how to send it."""
+    header = request.headers.get("Authorization", "")
+    token = header.removeprefix(f"{scheme} ").strip() if header.startswith(f"{scheme} ") else ""
+    if not token:
+        raise ApiError(401, "unauthorized", f"sign in: send 'Authorization: {scheme} <token>'")
+    return token
+
+
 def current_learner() -> Learner:
     """The signed-in learner; every authenticated endpoint checks this before reading input."""
     if "learner" in g:
         learner: Learner = g.learner
         return learner
-    header = request.headers.get("Authorization", "")
-    token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
-    if not token:
-        raise ApiError(401, "unauthorized", "sign in: send 'Authorization: Bearer <token>'")
+    token = authorization_token("Bearer")
     now = datetime.now(UTC)
     session = db.get_session()
     found = credentials.learner_by_token(session, current_app.config["SECRET_KEY"], token)

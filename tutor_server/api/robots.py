@@ -8,13 +8,13 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify
 from sqlalchemy import select
 
 from lessons.scheduling import LearnerSchedule
 from tutor_server import db, robots
 from tutor_server.api import schemas
-from tutor_server.api.context import current_learner, schedulers
+from tutor_server.api.context import authorization_token, current_learner, schedulers
 from tutor_server.api.errors import ApiError
 from tutor_server.api.spec import json_body, operation
 from tutor_server.models import Learner, LessonSession, Robot, RobotSession
@@ -33,10 +33,7 @@ def current_robot() -> Robot:
     if "robot" in g:
         robot: Robot = g.robot
         return robot
-    header = request.headers.get("Authorization", "")
-    token = header.removeprefix("Robot ").strip() if header.startswith("Robot ") else ""
-    if not token:
-        raise ApiError(401, "unauthorized", "robots sign in: send 'Authorization: Robot <token>'")
+    token = authorization_token("Robot")
     now = datetime.now(UTC)
     session = db.get_session()
     found = robots.robot_by_token(session, token)
