@@ -640,7 +640,7 @@ class Conversation:
         self.send(Leds(id=self.command_id(), state="right" if correct else "wrong"))
         self.send(Gesture(id=self.command_id(), name="nod" if correct else "sorry"))
         text = verdict.get("feedback_fi") or ("Oikein!" if correct else "Ei aivan.")
-        self.say(text, 1.0, None, self.render_step)
+        self.say(text, 1.0, verdict.get("feedback_audio_url"), self.render_step)
 
     def finish(self) -> None:
         assert self.lesson is not None and self.signed is not None

@@ -59,14 +59,20 @@ class Option:
         )
 
 
+RIGHT_FI = "Oikein!"
+NOT_QUITE_FI = "Ei aivan."
+#: What the tutor says after an answer; every front end can get it spoken.
+FEEDBACK_PHRASES = (RIGHT_FI, NOT_QUITE_FI)
+
+
 @dataclass(frozen=True)
 class Feedback:
     """Message keys for the front end's catalogs, and Finnish the tutor can say aloud."""
 
     correct_key: str = "feedback.correct"
     wrong_key: str = "feedback.wrong"
-    correct_fi: str = "Oikein!"
-    wrong_fi: str = "Ei aivan."
+    correct_fi: str = RIGHT_FI
+    wrong_fi: str = NOT_QUITE_FI
     answer_fi: str | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@ between them, spoken answers as WAVs from espeak-ng."""
 
 from __future__ import annotations
 
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,11 @@ def test_a_paired_learner_does_a_whole_lesson_with_spoken_answers(
     assert len(steps_said) == 7
     assert all(s.audio_url and s.audio_url.startswith(lesson_server.url) for s in steps_said)
     assert {s.text for s in says} - {"tuli", "tuuli"} == {"Oikein!"}  # the feedback
+    feedback = [s for s in says if s.text == "Oikein!"]
+    assert all(s.audio_url and s.audio_url.startswith(lesson_server.url) for s in feedback)
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy
+    with direct.open(str(feedback[0].audio_url), timeout=30) as spoken:
+        assert spoken.status == 200 and spoken.headers["Content-Type"] == "audio/wav"
     slow = [s for s in says if s.rate == 0.8]
     assert len(slow) == 3  # the minimal pairs are heard slowly
     # Every listen comes after a say that was reported finished (half duplex).

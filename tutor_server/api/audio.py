@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy import select
 
-from lessons.engine.steps import NORMAL_RATE, SLOW_RATE
+from lessons.engine.steps import FEEDBACK_PHRASES, NORMAL_RATE, SLOW_RATE
 from lessons.pack.phrases import pack_phrases
 from tutor_server import db
 from tutor_server.api.errors import ApiError
@@ -76,7 +76,8 @@ def audio(key: str) -> Response:
 
 
 def _phrase_index() -> dict[str, Any]:
-    """cache key → (text, voice) for every phrase of every loaded pack, at both rates."""
+    """cache key → (text, voice) for the tutor's feedback and every phrase of every loaded
+    pack, at both rates."""
     from speech.tts import cache_key
     from tutor_server.models import Pack as PackRecord
 
@@ -87,10 +88,12 @@ def _phrase_index() -> dict[str, Any]:
         index: dict[str, Any] = cached[1]
         return index
     index = {}
+    phrases = list(FEEDBACK_PHRASES)
     for pack in current_packs(current_app, session, select(PackRecord.id)).values():
-        for text in pack_phrases(pack):
-            for rate in (NORMAL_RATE, SLOW_RATE):
-                voice = voice_at(rate)
-                index[cache_key(text, voice)] = (text, voice)
+        phrases += pack_phrases(pack)
+    for text in phrases:
+        for rate in (NORMAL_RATE, SLOW_RATE):
+            voice = voice_at(rate)
+            index[cache_key(text, voice)] = (text, voice)
     current_app.extensions["sanapaja.phrases"] = (versions, index)
     return index

@@ -286,6 +286,7 @@ class Verdict(BaseModel):
     attempts_left: int
     feedback_key: str
     feedback_fi: str
+    feedback_audio_url: str = Field(description="feedback_fi spoken")
     answer_fi: str | None = Field(description="None until the step is done")
     matched: str | None
     answer: Reveal | None = Field(description="None until the step is done")

@@ -381,7 +381,11 @@ def post_answer(session_id: str) -> tuple[Response, int]:
             new_state, verdict_json = skip(state), None
         else:
             new_state, verdict = answer(state, given)
-            verdict_json = verdict.to_dict()
+            # The tutor's "Oikein!" / "Ei aivan." as audio too: a robot has no Finnish voice.
+            verdict_json = {
+                **verdict.to_dict(),
+                "feedback_audio_url": audio_url(verdict.feedback_fi, NORMAL_RATE),
+            }
     except SessionError as exc:
         raise ApiError(400, "invalid_answer", str(exc), {"answer": str(exc)}) from exc
     body = {
