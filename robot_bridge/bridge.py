@@ -101,10 +101,34 @@ class Latency:
     queued_s: float  # waiting for a free worker before the handling began
 
 
+ERROR_REPLIES_PER_SECOND = 5
+
+
+class ReplyBudget:
+    """At most ``per_second`` error replies (and log lines) per robot in each second; the
+    network thread is the only caller."""
+
+    def __init__(self, per_second: int = ERROR_REPLIES_PER_SECOND) -> None:
+        self.per_second = per_second
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    def allow(self, robot_id: str, now: float) -> bool:
+        started, used = self._windows.get(robot_id, (now, 0))
+        if now - started >= 1.0:
+            started, used = now, 0
+        if len(self._windows) > 10_000:  # garbage may name any number of robots
+            self._windows.clear()
+        self._windows[robot_id] = (started, used + 1)
+        return used < self.per_second
+
+
 @dataclass
 class BridgeStats:
     latencies: list[Latency] = field(default_factory=list)
     malformed: int = 0
+    # Malformed messages answered without an error reply: a robot (or anyone) flooding its
+    # subtree with garbage must not flood the broker back nor delay real commands.
+    replies_suppressed: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, latency: Latency) -> None:
@@ -755,6 +779,7 @@ class Bridge:
         self.settings, self.api, self.tokens = settings, api, tokens
         self.idle_timeout = idle_timeout
         self.stats = BridgeStats()
+        self._error_replies = ReplyBudget()
         self.client_id = client_id or f"sanapaja-bridge-{secrets.token_hex(4)}"
         self.connected = threading.Event()
         self.sessions_ended: list[tuple[str, str]] = []
@@ -820,11 +845,13 @@ class Bridge:
         except BadMessage as bad:
             self.stats.malformed += 1
             robot_id = bad.robot_id or robot_id_of(message.topic)
+            if robot_id is not None and not self._error_replies.allow(robot_id, time.monotonic()):
+                self.stats.replies_suppressed += 1  # counted, not answered nor logged again
+                return
             log.warning("malformed message on %r: %s: %s", message.topic, bad.reason, bad.message)
             if robot_id is not None:
-                self.publish(
-                    ProtocolError.topic(robot_id=robot_id), bad.reply(message.topic, payload)
-                )
+                topic = ProtocolError.topic(robot_id=robot_id)
+                self.publish(topic, bad.reply(message.topic, payload))
             return
         self._enqueue(incoming.robot_id, incoming)
 

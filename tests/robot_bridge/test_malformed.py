@@ -83,3 +83,12 @@ def test_bad_messages_get_error_replies_and_the_bridge_keeps_running(
         client.loop_stop()
         client.disconnect()
     assert robot.transcript.ends[0].reason == "aborted_by_learner"
+
+
+def test_error_replies_are_limited_per_robot_and_second() -> None:
+    from robot_bridge.bridge import ReplyBudget
+
+    budget = ReplyBudget(per_second=3)
+    assert [budget.allow("r1", 100.0 + n * 0.1) for n in range(5)] == [True] * 3 + [False] * 2
+    assert budget.allow("r2", 100.4)  # another robot has its own budget
+    assert budget.allow("r1", 101.01)  # a new second
