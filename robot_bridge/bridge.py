@@ -584,22 +584,12 @@ class Conversation:
         assert self.lesson is not None and self.signed is not None
         self.send(Leds(id=self.command_id(), state="thinking"))
         step = self.lesson["step"]
-        answered = str(step["answer_kind"])
-        try:
-            response = self.bridge.api.spoken_answer(
-                self.signed.token,
-                self.lesson["id"],
-                step["index"],
-                client_id_for(self.robot_id, utterance_id),
-                wav,
-            )
-        except ApiError as exc:
-            self.answer_refused(exc)
-            return
-        except ServerUnavailable as exc:
-            self.server_gone(exc)
-            return
-        self.feedback(response, answered)
+        token, session_id = self.signed.token, self.lesson["id"]
+        client_id = client_id_for(self.robot_id, utterance_id)
+        self.submit(
+            str(step["answer_kind"]),
+            lambda: self.bridge.api.spoken_answer(token, session_id, step["index"], client_id, wav),
+        )
 
     def post(self, body: dict[str, Any], answer_id: str) -> None:
         assert self.lesson is not None and self.signed is not None
@@ -610,8 +600,14 @@ class Conversation:
             "client_id": client_id_for(self.robot_id, answer_id),
             "step": self.lesson["step"]["index"],
         }
+        token, session_id = self.signed.token, self.lesson["id"]
+        self.submit(answered, lambda: self.bridge.api.answer(token, session_id, body))
+
+    def submit(self, answered: str, send: Callable[[], dict[str, Any]]) -> None:
+        """Send an answer (``send`` makes the API call), then say how it went; a refused
+        answer or an unreachable server is handled as such."""
         try:
-            response = self.bridge.api.answer(self.signed.token, self.lesson["id"], body)
+            response = send()
         except ApiError as exc:
             self.answer_refused(exc)
             return

@@ -20,7 +20,7 @@ from speech.tts import TextToSpeech, Voice
 from tests.conftest import example_app
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page, Playwright
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright
 
     from lessons.engine.session import SessionState
     from lessons.engine.steps import Step
@@ -69,6 +69,15 @@ def join(page: Page, server: Server, language: str) -> None:
     page.fill("#display-name", "Olga")
     page.click("#join-form button[type=submit]")
     expect(page.locator("#recovery-code")).to_have_text(re.compile(r"^[A-Z0-9]{8}$"))
+
+
+def joined_at_home(browser: Browser, server: Server, language: str) -> tuple[BrowserContext, Page]:
+    """A learner on a phone who has joined in ``language`` and gone on to the home page."""
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    join(page, server, language)
+    page.click("#go-home")
+    return context, page
 
 
 def click_right_answer(box: Locator, step: Step) -> None:

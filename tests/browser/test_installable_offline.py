@@ -17,6 +17,7 @@ from tests.browser.conftest import (
     click_right_answer,
     engine_step,
     join,
+    joined_at_home,
     serving,
     session_state,
 )
@@ -57,10 +58,7 @@ def demo_server(tmp_path: Path, doc_example_dir: Path) -> Iterator[Server]:
 def test_the_demo_groups_home_fits_a_phone_with_levels_and_parts(
     browser: Browser, demo_server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    join(page, demo_server, "en")
-    page.click("#go-home")
+    context, page = joined_at_home(browser, demo_server, "en")
     cards = page.locator("details.pack")
     expect(cards).to_have_count(14, timeout=30_000)
     expect(page.locator("details.pack[open]")).to_have_count(1)
@@ -182,10 +180,7 @@ def test_a_lesson_is_finished_offline_and_syncs_later(browser: Browser, server: 
 def test_a_page_the_phone_has_not_kept_shows_the_offline_page(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    join(page, server, "ar")
-    page.click("#go-home")
+    context, page = joined_at_home(browser, server, "ar")
     page.wait_for_function("async () => !!(await navigator.serviceWorker.ready).active")
     page.wait_for_function("localStorage.getItem('sanapaja.offline-page') === 'ar'")
     context.set_offline(True)

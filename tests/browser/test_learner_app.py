@@ -15,6 +15,7 @@ from tests.browser.conftest import (
     click_right_answer,
     engine_step,
     join,
+    joined_at_home,
 )
 from tutor_server import db
 
@@ -138,10 +139,7 @@ def make_everything_due(server: Server) -> None:
 def test_an_arabic_learner_does_a_lesson_and_comes_back_to_a_due_review(
     browser: Browser, server: Server
 ) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    join(page, server, "ar")
-    page.click("#go-home")
+    context, page = joined_at_home(browser, server, "ar")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     page.click("button.lesson[data-lesson='siivous']")
     do_lesson(page, server)

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import func, select
 
 from lessons.engine.steps import AnswerKind
-from tests.browser.conftest import ARTIFACTS, PHONE, Server, engine_step, join
+from tests.browser.conftest import ARTIFACTS, PHONE, Server, engine_step, joined_at_home
 from tests.browser.test_learner_app import answer_step
 from tutor_server import db
 from tutor_server.cli import main
@@ -63,10 +63,7 @@ def consent_box(page: Page) -> Any:
 
 def test_a_learner_who_agrees_has_their_recording_kept(browser: Browser, server: Server) -> None:
     switch_recording(server, True)
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    join(page, server, "en")
-    page.click("#go-home")
+    context, page = joined_at_home(browser, server, "en")
     expect(page.locator("#recording-on")).to_be_visible()
     expect(page.locator("#recording-off")).to_be_hidden()
     expect(consent_box(page)).not_to_be_checked()
@@ -92,10 +89,7 @@ def test_a_learner_who_agrees_has_their_recording_kept(browser: Browser, server:
 
 
 def test_without_consent_no_recording_is_kept(browser: Browser, server: Server) -> None:
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    join(page, server, "en")
-    page.click("#go-home")
+    context, page = joined_at_home(browser, server, "en")
     expect(page.locator("#recording-off")).to_have_text(
         "Your group does not keep recordings. The app scores your voice and then deletes it."
     )
@@ -124,10 +118,7 @@ def test_a_persian_learner_downloads_their_data_and_deletes_themself(
     browser: Browser, server: Server, tmp_path: Path
 ) -> None:
     switch_recording(server, True)
-    context = browser.new_context(viewport=PHONE)
-    page = context.new_page()
-    join(page, server, "fa")
-    page.click("#go-home")
+    context, page = joined_at_home(browser, server, "fa")
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     consent_box(page).check()
     expect(page.locator("#consent-state")).to_contain_text("ذخیره شد.")

@@ -12,6 +12,7 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from robot_bridge.bridge import Bridge
 from robot_bridge.messages import Command, Listen, Say, Show
 from robot_bridge.simulator import Script, ScriptPlayer, SoftwareRobot
 from tests.robot_bridge.conftest import (
@@ -59,6 +60,17 @@ def on_nth(kind: type[Command], n: int, action: Any) -> Any:
     return hook
 
 
+def ends_nominally(robot: SoftwareRobot, bridge: Bridge) -> None:
+    """Wait for the robot's lesson to end, stop the robot and the bridge, and check that the
+    lesson ended as it should (not aborted, not timed out)."""
+    try:
+        wait_until(lambda: robot.transcript.ends, 90, "the end of the lesson")
+    finally:
+        robot.stop()
+        bridge.stop()
+    assert [end.reason for end in robot.transcript.ends] == ["nominal"]
+
+
 def test_a_broker_restart_mid_lesson_loses_no_answer(
     mosquitto: Mosquitto, lesson_server: LessonServer, tmp_path: Path
 ) -> None:
@@ -75,13 +87,8 @@ def test_a_broker_restart_mid_lesson_loses_no_answer(
         ROBOT, mosquitto.settings(), ScriptPlayer(script), on_command=on_nth(Listen, 1, restart)
     )
     robot.start()
-    try:
-        wait_until(lambda: robot.transcript.ends, 90, "the end of the lesson")
-    finally:
-        robot.stop()
-        bridge.stop()
+    ends_nominally(robot, bridge)
     assert restarted.is_set()
-    assert [end.reason for end in robot.transcript.ends] == ["nominal"]
     assert_lesson_complete(lesson_server, learner)
 
 
@@ -108,13 +115,8 @@ def test_a_bridge_restart_resumes_from_the_servers_state(
         on_command=on_nth(Say, 4, restart),
     )
     robot.start()
-    try:
-        wait_until(lambda: robot.transcript.ends, 90, "the end of the lesson")
-    finally:
-        robot.stop()
-        bridges[-1].stop()
+    ends_nominally(robot, bridges[-1])
     assert len(bridges) == 2
-    assert [end.reason for end in robot.transcript.ends] == ["nominal"]
     assert_lesson_complete(lesson_server, learner)
 
 
@@ -138,12 +140,7 @@ def test_a_lesson_server_restart_is_waited_out(
         ROBOT, mosquitto.settings(), ScriptPlayer(script), on_command=on_nth(Listen, 1, restart)
     )
     robot.start()
-    try:
-        wait_until(lambda: robot.transcript.ends, 90, "the end of the lesson")
-    finally:
-        robot.stop()
-        bridge.stop()
-    assert [end.reason for end in robot.transcript.ends] == ["nominal"]
+    ends_nominally(robot, bridge)
     assert_lesson_complete(lesson_server, learner)
 
 
@@ -175,12 +172,7 @@ def test_a_robot_that_vanishes_and_comes_back_carries_on(
     )
     rest = Script(script.signin, script.lesson, script.answers[3:], script.folder)
     second = start_robot(mosquitto, ROBOT, rest)
-    try:
-        wait_until(lambda: second.transcript.ends, 90, "the end of the lesson")
-    finally:
-        second.stop()
-        bridge.stop()
-    assert [end.reason for end in second.transcript.ends] == ["nominal"]
+    ends_nominally(second, bridge)
     # The returning robot is asked the step it left, not the lesson from the start.
     first_show = next(c for c in second.transcript.commands if isinstance(c, Show))
     assert first_show.progress is not None and first_show.progress.position == 5
@@ -216,10 +208,5 @@ def test_ten_thousand_garbage_messages_do_not_stop_the_bridge(
     assert bridge.stats.replies_suppressed > 0
     script, learner = paired_script(lesson_server, tmp_path)
     robot = start_robot(mosquitto, ROBOT, script)
-    try:
-        wait_until(lambda: robot.transcript.ends, 90, "the end of the lesson")
-    finally:
-        robot.stop()
-        bridge.stop()
-    assert [end.reason for end in robot.transcript.ends] == ["nominal"]
+    ends_nominally(robot, bridge)
     assert_lesson_complete(lesson_server, learner)
